@@ -1,0 +1,5 @@
+"""``python -m ringkas`` is the ``ringkas`` command."""
+
+from ringkas.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,85 @@
+"""The one exception tree of ringkas.
+
+Every error ringkas raises on purpose derives from :class:`RingkasError`, so a service can catch
+them all in one place, and each message says what to do next::
+
+    RingkasError
+    ├── ConfigError (ValueError)            an option or setting has an invalid value
+    ├── InputError (ValueError)             an input record or text cannot be processed
+    │   └── UnsupportedLanguageError        no model or route for this language
+    ├── ModelError                          anything about models
+    │   ├── UnknownModelError (KeyError)    a name that is neither registered nor a folder
+    │   ├── ModelLoadError                  a model that cannot be loaded (offline, corrupt, ...)
+    │   └── GenerationError                 the model failed while generating
+    ├── MissingDependencyError (ImportError) an optional extra is not installed
+    └── DataError                           an evaluation dataset or file is malformed
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigError",
+    "DataError",
+    "GenerationError",
+    "InputError",
+    "MissingDependencyError",
+    "ModelError",
+    "ModelLoadError",
+    "RingkasError",
+    "UnknownModelError",
+    "UnsupportedLanguageError",
+]
+
+
+class RingkasError(Exception):
+    """Root of every error ringkas raises on purpose."""
+
+
+class ConfigError(RingkasError, ValueError):
+    """An option or setting has an invalid value; the message lists the valid choices."""
+
+
+class InputError(RingkasError, ValueError):
+    """An input record or text cannot be processed (not a string, empty, no language, ...)."""
+
+
+class UnsupportedLanguageError(InputError):
+    """No registered model or route serves this language (pair)."""
+
+
+class ModelError(RingkasError):
+    """Base class for model registry, loading and generation errors."""
+
+
+class UnknownModelError(ModelError, KeyError):
+    """A model name that is neither registered nor an existing local folder.
+
+    It is also a ``KeyError``, because a registry miss is a key miss.
+    """
+
+    def __str__(self) -> str:  # KeyError would repr() the message and add quotes
+        return str(self.args[0]) if self.args else ""
+
+
+class ModelLoadError(ModelError):
+    """A model that cannot be loaded: not cached while offline, corrupt folder, ..."""
+
+
+class GenerationError(ModelError):
+    """The model failed while generating (for instance out of memory even at batch size 1)."""
+
+
+class MissingDependencyError(RingkasError, ImportError):
+    """An optional dependency is missing; the message names the extra to install."""
+
+
+class DataError(RingkasError, ValueError):
+    """An evaluation dataset or hypothesis/reference file is malformed or inconsistent."""
+
+
+def missing_dependency(package: str, extra: str, purpose: str) -> MissingDependencyError:
+    """Build the error for a missing optional package, naming the pip extra that provides it."""
+    return MissingDependencyError(
+        f"{purpose} needs the '{package}' package, which is not installed. "
+        f'Install it with: pip install "ringkas[{extra}]"'
+    )

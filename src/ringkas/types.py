@@ -1,0 +1,197 @@
+"""Frozen result and input dataclasses shared across ringkas.
+
+Results are immutable so they can be shared between threads and cached; each has ``to_dict()``
+giving plain JSON-serialisable data (what the CLI writes).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "UND",
+    "Article",
+    "ArticleResult",
+    "Chunk",
+    "CleanedText",
+    "ErrorInfo",
+    "LanguageResult",
+    "Removal",
+    "RouteStep",
+    "SummaryResult",
+    "TranslationResult",
+]
+
+#: ISO 639 code for "undetermined": text with no language in it (empty, digits, URLs, emoji, ...).
+UND = "und"
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+class _ToDict:
+    def to_dict(self) -> dict[str, Any]:
+        """Plain, JSON-serialisable data (nested dataclasses and tuples become dicts and lists)."""
+        result: dict[str, Any] = _plain(self)
+        return result
+
+
+@dataclass(frozen=True)
+class LanguageResult(_ToDict):
+    """The language of a text, as an ISO 639-1 code where one exists (``und`` when none)."""
+
+    lang: str
+    #: Probability of ``lang`` in [0, 1] (1.0 for ``und`` on text with no letters at all).
+    confidence: float
+    #: Other candidates, best first, as ``(code, probability)``.
+    alternatives: tuple[tuple[str, float], ...] = ()
+    #: Which stage decided: ``"langdetect"``, ``"regional"`` (the id/ms/jv/su/... re-decider),
+    #: ``"script"`` or ``"none"`` (no language in the text).
+    stage: str = "langdetect"
+
+    @property
+    def is_undetermined(self) -> bool:
+        return self.lang == UND
+
+
+@dataclass(frozen=True)
+class Removal(_ToDict):
+    """One piece of boilerplate that cleaning removed, and why."""
+
+    kind: str  # e.g. "baca_juga", "caption", "byline", "editor_initials", "footer", "html"
+    text: str
+
+
+@dataclass(frozen=True)
+class CleanedText(_ToDict):
+    """Article text after cleaning, with what was taken out so a user can see why."""
+
+    text: str
+    dateline: str | None = None
+    removed: tuple[Removal, ...] = ()
+
+
+@dataclass(frozen=True)
+class Chunk(_ToDict):
+    """A piece of a document that fits a token budget; ``text == source[start:end]``."""
+
+    text: str
+    start: int
+    end: int
+    n_tokens: int
+    #: How the chunk's last cut was made: ``"sentence"``, ``"clause"`` or ``"window"``.
+    split: str = "sentence"
+
+
+@dataclass(frozen=True)
+class RouteStep(_ToDict):
+    """One model call on the way from an input to a result."""
+
+    task: str  # "translate" | "summarize" | "passthrough" | "extract"
+    model: str | None
+    source_lang: str
+    target_lang: str
+
+    def __str__(self) -> str:
+        name = self.model or "-"
+        return f"{self.task}:{name}[{self.source_lang}->{self.target_lang}]"
+
+
+@dataclass(frozen=True)
+class TranslationResult(_ToDict):
+    """One translated document; ``text`` keeps the source's paragraph breaks."""
+
+    text: str
+    source_lang: str
+    target_lang: str
+    route: tuple[RouteStep, ...] = ()
+    #: Confidence of the detected source language (1.0 when the caller gave it).
+    lang_confidence: float = 1.0
+    #: Units sent to the model (sentences, plus the extra pieces of over-long sentences).
+    n_segments: int = 0
+    #: Sentences that exceeded the model's input limit and were split before translation.
+    n_split_sentences: int = 0
+    #: True only if some input could not be given to the model whole and was cut off.
+    #: ringkas splits instead of cutting, so this stays False unless a model misbehaves.
+    truncated: bool = False
+    #: True when source and target language are the same and the text was returned unchanged.
+    passthrough: bool = False
+
+
+@dataclass(frozen=True)
+class SummaryResult(_ToDict):
+    """One summary; ``route`` says which models made it, and in which languages."""
+
+    text: str
+    source_lang: str
+    target_lang: str
+    method: str  # "abstractive" | "lead" | "textrank"
+    route: tuple[RouteStep, ...] = ()
+    lang_confidence: float = 1.0
+    #: Chunks the article was cut into to fit the model's input window (1 = read whole).
+    n_chunks: int = 1
+    #: Rounds of map-reduce (1 = one pass over the article).
+    n_rounds: int = 1
+    #: Tokens of the article under the summariser's tokenizer (0 for extractive methods).
+    input_tokens: int = 0
+    truncated: bool = False
+
+
+@dataclass(frozen=True)
+class ErrorInfo(_ToDict):
+    """A record-level error: the record keeps its place in the output and says what went wrong."""
+
+    type: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Article(_ToDict):
+    """One input article. ``lang`` skips detection when the caller knows the language."""
+
+    id: str
+    text: str
+    title: str | None = None
+    lang: str | None = None
+
+
+@dataclass(frozen=True)
+class ArticleResult(_ToDict):
+    """Everything the pipeline did to one article, or why it could not."""
+
+    id: str
+    lang: str | None = None
+    lang_confidence: float | None = None
+    #: Indonesian summary (None when the step did not run or failed).
+    summary: str | None = None
+    #: English translation of the (cleaned) body, paragraph breaks kept.
+    translation: str | None = None
+    #: English translation of the title, when the article had one.
+    title_translation: str | None = None
+    #: Steps that ran, in order: a subset of ("clean", "detect", "summarize", "translate").
+    steps: tuple[str, ...] = ()
+    summary_route: tuple[RouteStep, ...] = ()
+    translation_route: tuple[RouteStep, ...] = ()
+    n_chunks: int = 0
+    n_segments: int = 0
+    truncated: bool = False
+    #: Boilerplate removed by cleaning.
+    removed: tuple[Removal, ...] = ()
+    dateline: str | None = None
+    #: Seconds spent per step on this article (batched steps are shared out by token count).
+    timings: Mapping[str, float] = field(default_factory=dict)
+    error: ErrorInfo | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
