@@ -68,7 +68,7 @@ class LanguageResult(_ToDict):
 class Removal(_ToDict):
     """One piece of boilerplate that cleaning removed, and why."""
 
-    kind: str  # e.g. "baca_juga", "caption", "byline", "editor_initials", "footer", "html"
+    kind: str  # one of ringkas.text.REMOVAL_KINDS: "read_also", "caption", "byline", ...
     text: str
 
 
