@@ -6,6 +6,7 @@ so a service that only detects languages or cleans text never pays for them.
 
 from __future__ import annotations
 
+from ringkas.config import GenerationOptions
 from ringkas.errors import (
     ConfigError,
     DataError,
@@ -18,6 +19,19 @@ from ringkas.errors import (
     UnknownModelError,
     UnsupportedLanguageError,
 )
+from ringkas.models import (
+    ModelSpec,
+    get_model,
+    list_models,
+    prefetch,
+    register_model,
+    register_route,
+    set_summarizer,
+)
+from ringkas.pipeline import Ringkas
+from ringkas.summarize import Summarizer, summarize
+from ringkas.text import chunk_text, clean_text, sentence_spans, split_sentences
+from ringkas.translate import Translator, translate
 from ringkas.types import (
     UND,
     Article,
@@ -44,17 +58,34 @@ __all__ = [
     "DataError",
     "ErrorInfo",
     "GenerationError",
+    "GenerationOptions",
     "InputError",
     "LanguageResult",
     "MissingDependencyError",
     "ModelError",
     "ModelLoadError",
+    "ModelSpec",
     "Removal",
+    "Ringkas",
     "RingkasError",
     "RouteStep",
+    "Summarizer",
     "SummaryResult",
     "TranslationResult",
+    "Translator",
     "UnknownModelError",
     "UnsupportedLanguageError",
     "__version__",
+    "chunk_text",
+    "clean_text",
+    "get_model",
+    "list_models",
+    "prefetch",
+    "register_model",
+    "register_route",
+    "sentence_spans",
+    "set_summarizer",
+    "split_sentences",
+    "summarize",
+    "translate",
 ]

@@ -1,0 +1,137 @@
+"""Inference engines behind one protocol: PyTorch (transformers) and CTranslate2.
+
+The rest of ringkas only calls :class:`Engine` methods, so engines are interchangeable with one
+option (``backend="torch"`` or ``backend="ct2"``). Engines serialise their own calls with a lock:
+one engine can be shared by many threads.
+
+``backend="auto"`` and ``quantize="auto"`` mean "the fastest engine this machine has"
+(:func:`resolve_engine_options`): on CPU that is CTranslate2 int8 when ``ctranslate2`` is
+installed (about 3x torch fp32 batches, 30x a naive loop) and torch dynamic int8 otherwise; on a
+GPU it is torch in bf16/fp16. int8 outputs may differ slightly from fp32 ones; pass
+``backend="torch", quantize=None`` for the reference outputs.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from ringkas.errors import ConfigError
+
+if TYPE_CHECKING:
+    from ringkas.config import GenerationOptions
+    from ringkas.models import ModelSpec
+
+__all__ = [
+    "BACKENDS",
+    "Engine",
+    "Generated",
+    "ct2_available",
+    "resolve_backend",
+    "resolve_engine_options",
+    "resolve_quantize",
+]
+
+#: Engine names accepted by ``backend=``; ``"auto"`` is resolved by :func:`resolve_backend`.
+BACKENDS = ("auto", "torch", "ct2")
+
+
+@dataclass(frozen=True)
+class Generated:
+    """One decoded output."""
+
+    text: str
+    n_tokens: int
+    #: True when decoding stopped at ``max_new_tokens`` without an end-of-sequence token.
+    hit_limit: bool = False
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """What translate, summarize and the benchmarks need from an inference engine."""
+
+    spec: ModelSpec
+    device: str
+
+    def encode(self, texts: Sequence[str], *, source_lang: str | None = None) -> list[list[int]]:
+        """Token ids of each text as the model will see it (prefix and special tokens included)."""
+        ...
+
+    def count_tokens(self, text: str, *, source_lang: str | None = None) -> int:
+        """Length of ``encode([text])[0]``."""
+        ...
+
+    def default_options(self) -> GenerationOptions:
+        """The model's published generation settings (registry, then ``generation_config``)."""
+        ...
+
+    def generate(
+        self,
+        inputs: Sequence[Sequence[int]],
+        *,
+        target_lang: str | None = None,
+        options: GenerationOptions,
+    ) -> list[Generated]:
+        """Decode one batch of encoded inputs; the result is independent of batch composition."""
+        ...
+
+
+def ct2_available() -> bool:
+    """Whether the optional ``ctranslate2`` package is importable (checked without importing it)."""
+    return importlib.util.find_spec("ctranslate2") is not None
+
+
+def _device_kind(device: str) -> str:
+    """``cpu``, ``cuda`` or ``mps``; ``"auto"`` asks torch (already needed to load a model)."""
+    kind = device.split(":", 1)[0]
+    if kind != "auto":
+        return kind
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+def resolve_backend(backend: str, device: str) -> str:
+    """``"torch"`` or ``"ct2"``: ``"auto"`` is CTranslate2 on CPU when installed, else torch.
+
+    On GPU ``"auto"`` stays with torch (bf16/fp16 with SDPA attention), which is what ringkas
+    has measured there; ``backend="ct2"`` remains available explicitly.
+    """
+    if backend not in BACKENDS:
+        raise ConfigError(f"backend must be one of {BACKENDS}, got {backend!r}")
+    if backend != "auto":
+        return backend
+    if _device_kind(device) == "cpu" and ct2_available():
+        return "ct2"
+    return "torch"
+
+
+def resolve_quantize(backend: str, device: str, quantize: str | None) -> str | None:
+    """The quantization an engine gets: ``"auto"`` is int8 on CPU for either engine.
+
+    On GPU ``"auto"`` is ``None`` for torch (``dtype="auto"`` picks bf16/fp16) and ``"auto"``
+    for CTranslate2 (which picks float16, or bfloat16/float32 for T5). Anything else is passed on.
+    """
+    if quantize != "auto":
+        return quantize
+    resolved = resolve_backend(backend, device)
+    if _device_kind(device) == "cpu":
+        return "int8"
+    return "auto" if resolved == "ct2" else None
+
+
+def resolve_engine_options(backend: str, device: str, quantize: str | None) -> tuple[str, str | None]:
+    """``(backend, quantize)`` with every ``"auto"`` resolved for this machine.
+
+    ``models.load_engine`` calls this first, so that ``"auto"`` and its resolution share one
+    cached engine.
+    """
+    resolved = resolve_backend(backend, device)
+    return resolved, resolve_quantize(resolved, device, quantize)
