@@ -55,13 +55,14 @@ def test_a_missing_folder_is_named_in_the_error(tmp_path):
 
 
 def test_a_folder_without_config_is_not_a_model(tmp_path):
-    with pytest.raises(ModelLoadError, match="no config.json"):
+    with pytest.raises(ModelLoadError, match=r"no config\.json"):
         resolve_model(str(tmp_path), task="translation")
 
 
 def test_a_hub_id_is_accepted_as_is():
     spec = resolve_model("someone/some-model", task="translation")
-    assert spec.source == "someone/some-model" and spec.source_langs == ("*",)
+    assert spec.source == "someone/some-model"
+    assert spec.source_langs == ("*",)
     assert resolve_model("Helsinki-NLP/opus-mt-id-en", task="translation").name == "opus-mt-id-en"
 
 
@@ -69,10 +70,12 @@ def test_folder_spec_reads_config_and_ringkas_json(tiny_models):
     spec = resolve_model(str(tiny_models.id_en), task="translation")
     meta = json.loads((tiny_models.id_en / "ringkas.json").read_text())
     assert spec.family == "marian"
-    assert spec.source_langs == ("id",) and spec.target_langs == ("en",)
+    assert spec.source_langs == ("id",)
+    assert spec.target_langs == ("en",)
     assert spec.max_input_tokens == meta["max_input_tokens"]
     t5 = resolve_model(str(tiny_models.summarizer), task="summarization")
-    assert t5.family == "t5" and t5.task == "summarization"
+    assert t5.family == "t5"
+    assert t5.task == "summarization"
 
 
 def test_environment_points_a_registered_name_at_a_local_folder(tiny_models, monkeypatch):
@@ -195,7 +198,8 @@ def test_offline_model_fails_fast_with_the_fix(tmp_path, env, reason):
     seconds, message = done.stdout.split("\n", 1)
     assert float(seconds) < 10
     assert time.monotonic() - began < 30  # interpreter start included
-    assert "opus-mt-id-en" in message and "Helsinki-NLP/opus-mt-id-en" in message
+    assert "opus-mt-id-en" in message
+    assert "Helsinki-NLP/opus-mt-id-en" in message
     assert reason in message
     assert str(tmp_path / "hf") in message  # the cache folder
     assert "ringkas models prefetch opus-mt-id-en" in message

@@ -32,7 +32,8 @@ def test_articles_are_summarised_and_translated_exactly(pipeline, tiny_models):
         ]
     )
     a, b = results
-    assert a.id == "a" and a.ok
+    assert a.id == "a"
+    assert a.ok
     assert a.lang == "id"
     assert a.summary == SUMMARY_ID
     assert a.translation == english_of(ARTICLE_ID)
@@ -52,7 +53,8 @@ def test_cleaning_removes_boilerplate_before_the_models_see_it(pipeline):
     [result] = pipeline.process([raw])
     assert result.summary == SUMMARY_ID
     assert result.translation == english_of(ARTICLE_ID)
-    assert result.dateline is not None and "KOMPAS" in result.dateline
+    assert result.dateline is not None
+    assert "KOMPAS" in result.dateline
     assert {r.kind for r in result.removed} >= {"read_also"}
 
 
@@ -156,7 +158,8 @@ def test_process_iter_streams_in_windows(pipeline):
     )
     results = ringkas.process_iter(stream())
     first = next(results)
-    assert first.id == "s0" and first.summary == SUMMARY_ID
+    assert first.id == "s0"
+    assert first.summary == SUMMARY_ID
     assert len(pulled) == 3
     rest = list(results)
     assert [r.id for r in rest] == [f"s{i}" for i in range(1, 7)]
@@ -202,5 +205,6 @@ def test_bad_options(kwargs, message):
 def test_clean_only_needs_no_model(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     [result] = Ringkas(steps=["clean"]).process(["JAKARTA, KOMPAS.com - Harga naik.\n\n(rfs/jbr)"])
-    assert result.ok and result.steps == ("clean",)
+    assert result.ok
+    assert result.steps == ("clean",)
     assert result.lang is None

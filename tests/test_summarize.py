@@ -108,7 +108,7 @@ def test_extractive_methods_run_offline_and_keep_sentences_in_order(method, k, m
     )
     [result] = Summarizer(method=method, lead_k=k).summarize([article], lang="id")
     assert result.method == method
-    sentences = [s for s in article.split(". ")]
+    sentences = list(article.split(". "))
     picked = [s.rstrip(".") for s in result.text.split(". ")]
     assert len(picked) == k
     positions = [next(i for i, s in enumerate(sentences) if s.rstrip(".") == p) for p in picked]

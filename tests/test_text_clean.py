@@ -98,6 +98,8 @@ BOILERPLATE_LINES: list[tuple[str, str, str]] = [
     ("en-reuters-footer-parens", "(Reporting by Ananda Teresia Editing by Ed Davies)", "footer"),
     ("en-editing-only", "Editing by Kanupriya Kapoor", "footer"),
     ("id-copyright", "COPYRIGHT © ANTARA 2023", "footer"),
+    ("ms-bernama-signoff", "-- BERNAMA", "footer"),
+    ("en-afp-signoff", "--AFP", "footer"),
     (
         "id-tayang-di",
         "Artikel ini telah tayang di Tribunnews.com dengan judul Harga Naik",

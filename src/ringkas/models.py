@@ -558,10 +558,8 @@ def _direct_route(src: str, tgt: str, routes: Mapping[str, str] | None) -> Model
         if s.serves(src, tgt) and "*" not in s.source_langs and s.commercial_use
     ]
     pairs = [s for s in candidates if len(s.source_langs) == 1 and len(s.target_langs) == 1]
-    chosen = (pairs or candidates or [None])[0]
-    if chosen is None:
-        return None
-    return resolve_model(chosen.name, task="translation")
+    chosen = pairs or candidates
+    return resolve_model(chosen[0].name, task="translation") if chosen else None
 
 
 def default_summarizer() -> ModelSpec:

@@ -205,6 +205,30 @@ class Ringkas:
         )
 
     # -- public -------------------------------------------------------------------------------
+    def load_models(self, languages: Iterable[str] = ("id", "en")) -> list[str]:
+        """Load now every model the steps need for articles in ``languages``; their names.
+
+        Models otherwise load on first use. Calling this first turns a missing model into one
+        :class:`ModelLoadError` up front instead of an error on every article.
+        """
+        loaded: list[str] = []
+
+        def load(translator: Translator, src: str, tgt: str) -> None:
+            if src != tgt:
+                for spec in translator.route(src, tgt):
+                    translator.engine(spec)
+                    loaded.append(spec.name)
+
+        for lang in languages:
+            if "summarize" in self.steps:
+                load(self.summarizer.translator, lang, self.summarizer.target_lang)
+            if "translate" in self.steps:
+                load(self.translator, lang, self.translator.target_lang)
+        if "summarize" in self.steps and self.summarizer.method == "abstractive":
+            self.summarizer.engine()
+            loaded.append(self.summarizer.model.name)
+        return list(dict.fromkeys(loaded))
+
     def process(self, articles: Iterable[ArticleLike]) -> list[ArticleResult]:
         """Every article's result, in input order (a list: for streams use ``process_iter``)."""
         if isinstance(articles, (str, Mapping, Article)):
@@ -230,7 +254,7 @@ class Ringkas:
                 yield state.result()
 
     # -- one window ---------------------------------------------------------------------------
-    def _process_window(self, items: list[object], start: int) -> list[_State]:
+    def _process_window(self, items: Sequence[object], start: int) -> list[_State]:
         states = [self._prepare(item, start + i) for i, item in enumerate(items)]
         if "summarize" in self.steps:
             self._batched_step(states, "summarize", self._summarize)

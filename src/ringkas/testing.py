@@ -405,7 +405,7 @@ def train_summarizer(
     learnt = dict(pairs)
     learnt.update(zip(chunks, chunk_summaries, strict=True))
     learnt[joined] = long_summary
-    config = T5Config(
+    config = T5Config(  # type: ignore[call-arg]  # forwarded to PretrainedConfig
         vocab_size=len(tokenizer),
         d_model=64,
         d_kv=16,

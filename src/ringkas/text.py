@@ -538,7 +538,9 @@ _LINE_RULES: tuple[tuple[str, re.Pattern[str], int], ...] = (
             r"(?:Artikel|Berita) ini (?:telah|sudah|pernah) (?:tayang|terbit|dimuat|diterbitkan)"
             r"\b|(?i:dilarang (?:keras )?mengambil konten)|"
             r"(?i:this (?:article|story) (?:was|has been) (?:first |originally )?published)|"
-            r"Our Standards:)"
+            r"Our Standards:|"
+            # Wire sign-offs on a line of their own: "-- BERNAMA", "--AFP".
+            r"[-–—]{1,2} ?(?:BERNAMA|Bernama|ANTARA|AFP|REUTERS|Reuters|AP|XINHUA|Xinhua)\.?$)"
         ),
         60,
     ),

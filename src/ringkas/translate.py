@@ -139,13 +139,13 @@ class Translator:
         langs: list[tuple[str, float] | None] = [None] * len(docs)
         to_detect = [i for i, t in enumerate(docs) if t.strip()]
         detected = detect_languages([docs[i] for i in to_detect], [given[i] for i in to_detect])
-        for i, lang in zip(to_detect, detected, strict=True):
-            if lang[0] == "und":
+        for i, found in zip(to_detect, detected, strict=True):
+            if found[0] == "und":
                 raise InputError(
                     f"texts[{i}] has no detectable language ({docs[i][:40]!r}); "
                     "pass source_lang= to translate it anyway"
                 )
-            langs[i] = lang
+            langs[i] = found
         results: list[TranslationResult | None] = [None] * len(docs)
         groups: dict[str, list[int]] = {}
         for i, doc in enumerate(docs):
@@ -166,13 +166,13 @@ class Translator:
             route = self.route(src, target)
             outputs = self._translate_documents([docs[i] for i in indices], route, src, target)
             for i, (text, stats) in zip(indices, outputs, strict=True):
-                lang = langs[i]
+                confidence = langs[i]
                 results[i] = TranslationResult(
                     text=text,
                     source_lang=src,
                     target_lang=target,
                     route=tuple(route_steps(route, src, target)),
-                    lang_confidence=lang[1] if lang else 1.0,
+                    lang_confidence=confidence[1] if confidence else 1.0,
                     n_segments=stats.segments,
                     n_split_sentences=stats.split,
                     truncated=stats.truncated,
