@@ -8,8 +8,9 @@ import sys
 import ringkas
 
 EXPECTED = {
-    "Article", "ArticleResult", "Chunk", "CleanedText", "ConfigError", "DataError", "ErrorInfo",
-    "GenerationError", "GenerationOptions", "InputError", "LanguageResult",
+    "Article", "ArticleResult", "Chunk", "CleanedText", "ConfigError", "DataError",
+    "DuplicateIdError", "ErrorInfo", "GenerationError", "GenerationOptions", "InputError",
+    "LanguageResult",
     "MissingDependencyError", "ModelError", "ModelLoadError", "ModelSpec", "Removal", "Ringkas",
     "RingkasError", "RouteStep", "Summarizer", "SummaryResult", "TranslationResult", "Translator",
     "UND", "UnknownModelError", "UnsupportedLanguageError", "__version__", "chunk_text",

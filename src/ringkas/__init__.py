@@ -10,6 +10,7 @@ from ringkas.config import GenerationOptions
 from ringkas.errors import (
     ConfigError,
     DataError,
+    DuplicateIdError,
     GenerationError,
     InputError,
     MissingDependencyError,
@@ -19,6 +20,7 @@ from ringkas.errors import (
     UnknownModelError,
     UnsupportedLanguageError,
 )
+from ringkas.langid import detect_article, detect_language
 from ringkas.models import (
     ModelSpec,
     get_model,
@@ -56,6 +58,7 @@ __all__ = [
     "CleanedText",
     "ConfigError",
     "DataError",
+    "DuplicateIdError",
     "ErrorInfo",
     "GenerationError",
     "GenerationOptions",
@@ -78,6 +81,8 @@ __all__ = [
     "__version__",
     "chunk_text",
     "clean_text",
+    "detect_article",
+    "detect_language",
     "get_model",
     "list_models",
     "prefetch",

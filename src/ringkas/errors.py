@@ -6,7 +6,8 @@ them all in one place, and each message says what to do next::
     RingkasError
     ├── ConfigError (ValueError)            an option or setting has an invalid value
     ├── InputError (ValueError)             an input record or text cannot be processed
-    │   └── UnsupportedLanguageError        no model or route for this language
+    │   ├── UnsupportedLanguageError        no model or route for this language
+    │   └── DuplicateIdError                a record repeats an earlier record's id
     ├── ModelError                          anything about models
     │   ├── UnknownModelError (KeyError)    a name that is neither registered nor a folder
     │   ├── ModelLoadError                  a model that cannot be loaded (offline, corrupt, ...)
@@ -20,6 +21,7 @@ from __future__ import annotations
 __all__ = [
     "ConfigError",
     "DataError",
+    "DuplicateIdError",
     "GenerationError",
     "InputError",
     "MissingDependencyError",
@@ -45,6 +47,10 @@ class InputError(RingkasError, ValueError):
 
 class UnsupportedLanguageError(InputError):
     """No registered model or route serves this language (pair)."""
+
+
+class DuplicateIdError(InputError):
+    """A record repeats the id of an earlier one: it is reported, not merged or processed."""
 
 
 class ModelError(RingkasError):

@@ -667,9 +667,15 @@ def locate(spec: ModelSpec) -> Path:
         )
     log.info("downloading %s from the Hugging Face Hub", spec.source)
     try:
-        return Path(
+        folder = Path(
             snapshot_download(spec.source, revision=spec.revision, allow_patterns=_ALLOW_PATTERNS)
         )
+        if not any(folder.glob("*.safetensors")):
+            # Older repositories (many opus-mt) only publish PyTorch pickles; fetch those only then.
+            snapshot_download(
+                spec.source, revision=spec.revision, allow_patterns=["pytorch_model*.bin*"]
+            )
+        return folder
     except Exception as exc:
         raise ModelLoadError(
             f"could not download model {where}: {exc}. {_fix_message(spec)}"

@@ -79,7 +79,10 @@ EN_ID_PAIRS: tuple[tuple[str, str], ...] = (
     ("Police arrested two suspects.", "Polisi menangkap dua tersangka."),
     ("The price of rice rose this week.", "Harga beras naik minggu ini."),
     ("Heavy rain has hit Jakarta since morning.", "Hujan deras melanda Jakarta sejak pagi."),
-    ("Floods submerged hundreds of houses in North Jakarta.", "Banjir merendam ratusan rumah di Jakarta Utara."),
+    (
+        "Floods submerged hundreds of houses in North Jakarta.",
+        "Banjir merendam ratusan rumah di Jakarta Utara.",
+    ),
     ("Residents fled to the nearest mosque.", "Warga mengungsi ke masjid terdekat."),
 )
 

@@ -1,0 +1,657 @@
+"""Batch input and output for the CLI: JSONL, CSV/TSV, plain text and folders; resumable JSONL.
+
+Readers stream: they yield one :class:`Record` per input article, in input order, and never stop
+at a bad one. A record that cannot be read (malformed JSON, a byte-order mark in mid-file, no
+text, text that is not a string, invalid UTF-8, a repeated id) still comes out, in its place,
+with an :class:`~ringkas.types.ErrorInfo`, so every input record gets exactly one output line.
+
+Writers append whole batches and flush them (``os.fsync`` for files), so a run killed at any
+moment leaves at most one partial last line, which :func:`scan_resume` cuts off before a
+``--resume`` run carries on. The formats are described in ``docs/cli.md``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import itertools
+import json
+import os
+import sys
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from ringkas.errors import ConfigError, DuplicateIdError, InputError
+from ringkas.types import Article, ErrorInfo
+
+__all__ = [
+    "INPUT_FORMATS",
+    "OUTPUT_FORMATS",
+    "TXT_MODES",
+    "DuplicateIdError",
+    "InputSource",
+    "Record",
+    "ResumeState",
+    "Writer",
+    "error_record",
+    "escape_line",
+    "open_input",
+    "open_writer",
+    "output_format_for",
+    "scan_resume",
+]
+
+INPUT_FORMATS = ("jsonl", "csv", "tsv", "txt")
+TXT_MODES = ("line", "paragraph", "whole")
+OUTPUT_FORMATS = ("jsonl", "csv", "tsv", "text")
+
+_BOM = codecs.BOM_UTF8
+_EXTENSIONS = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".txt": "txt",
+    ".text": "txt",
+}
+_OUTPUT_EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "text"}
+
+
+@dataclass(frozen=True)
+class Record:
+    """One input article as read: an :class:`Article` ready for the pipeline, or why not.
+
+    ``line`` is the 1-based line in the input where the record starts (``None`` for a file of a
+    folder and for ``--txt-mode whole``).
+    """
+
+    id: str
+    line: int | None
+    article: Article | None = None
+    error: ErrorInfo | None = None
+
+
+def error_record(record_id: str, error: ErrorInfo, line: int | None) -> dict[str, Any]:
+    """The output line of a failed record: ``{"id", "error": {"type", "message", "line"}}``."""
+    return {"id": record_id, "error": {"type": error.type, "message": error.message, "line": line}}
+
+
+def _fail(record_id: str, line: int | None, exc: Exception) -> Record:
+    return Record(record_id, line, error=ErrorInfo(type(exc).__name__, str(exc)))
+
+
+# --------------------------------------------------------------------------------------------
+# Input
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class InputSource:
+    """An opened input: its format, a cheap record count when it is a file, and the records.
+
+    Iterate it once. ``name`` is what messages call it (the path, or ``-`` for stdin).
+    """
+
+    name: str
+    format: str
+    txt_mode: str
+    total: int | None
+    _records: Iterator[Record] = field(repr=False)
+
+    def __iter__(self) -> Iterator[Record]:
+        return self._records
+
+
+def open_input(
+    path: str,
+    *,
+    input_format: str | None = None,
+    txt_mode: str = "line",
+    text_field: str = "text",
+    id_field: str = "id",
+    stdin: IO[bytes] | None = None,
+    count: bool = True,
+) -> InputSource:
+    """Open ``path`` (a file, a folder of ``.txt`` files, or ``-`` for stdin) for reading.
+
+    The format comes from ``input_format``, else from the extension, else (stdin, unknown
+    extension) from the first non-blank line: ``{`` means JSONL, anything else plain text.
+    Problems with the whole input (missing file, unknown format, a CSV header without the text
+    column) raise :class:`ConfigError` here, before any record is read. Duplicate ids are
+    reported as :class:`DuplicateIdError` records.
+    """
+    if input_format is not None and input_format not in INPUT_FORMATS:
+        raise ConfigError(f"input format must be one of {INPUT_FORMATS}, got {input_format!r}")
+    if txt_mode not in TXT_MODES:
+        raise ConfigError(f"txt mode must be one of {TXT_MODES}, got {txt_mode!r}")
+    fields = _Fields(text=text_field, id=id_field)
+    if path != "-" and Path(path).is_dir():
+        if input_format is not None and input_format != "txt":
+            raise ConfigError(f"{path} is a folder: only a folder of .txt files can be read")
+        files = sorted(p for p in Path(path).iterdir() if p.is_file() and p.suffix == ".txt")
+        records = _unique(_read_folder(files))
+        return InputSource(path, "folder", "whole", len(files) if count else None, records)
+
+    lines: Iterator[bytes]
+    if path == "-":
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        lines = iter(stream)
+        guessed = None
+    else:
+        try:
+            handle = open(path, "rb")  # noqa: SIM115 - closed by _closing when the records end
+        except OSError as exc:
+            raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        lines = _closing(handle)
+        guessed = _EXTENSIONS.get(Path(path).suffix.lower())
+    fmt = input_format or guessed
+    if fmt is None:
+        fmt, lines = _sniff(lines)
+    name = "stdin" if path == "-" else Path(path).name
+    if fmt in ("csv", "tsv"):
+        records = _read_csv(
+            lines, delimiter="," if fmt == "csv" else "\t", fields=fields, name=path
+        )
+    elif fmt == "jsonl":
+        records = _read_jsonl(lines, fields)
+    elif txt_mode == "line":
+        records = _read_txt_lines(lines)
+    elif txt_mode == "paragraph":
+        records = _read_paragraphs(lines)
+    else:
+        records = _read_whole(lines, name)
+    total = None
+    if count and path != "-":
+        total = _count(path, fmt, txt_mode)
+    return InputSource(path, fmt, txt_mode, total, _unique(records))
+
+
+@dataclass(frozen=True)
+class _Fields:
+    text: str
+    id: str
+
+
+def _closing(handle: IO[bytes]) -> Iterator[bytes]:
+    with handle:
+        yield from handle
+
+
+def _sniff(lines: Iterator[bytes]) -> tuple[str, Iterator[bytes]]:
+    """Guess JSONL or text from the first non-blank line, and give back every line read."""
+    seen: list[bytes] = []
+    fmt = "txt"
+    for line in lines:
+        seen.append(line)
+        stripped = line.removeprefix(_BOM).strip() if len(seen) == 1 else line.strip()
+        if stripped:
+            fmt = "jsonl" if stripped.startswith(b"{") else "txt"
+            break
+    return fmt, itertools.chain(seen, lines)
+
+
+def _numbered(lines: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
+    """Lines without their line ending, numbered from 1; a BOM at file start is dropped."""
+    for number, raw in enumerate(lines, 1):
+        if number == 1:
+            raw = raw.removeprefix(_BOM)
+        if raw.endswith(b"\n"):
+            raw = raw[:-1]
+        if raw.endswith(b"\r"):
+            raw = raw[:-1]
+        yield number, raw
+
+
+def _decode(raw: bytes) -> str:
+    """One line as text; a BOM or invalid UTF-8 in mid-file is an error of that record only."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"line is not valid UTF-8 (byte {exc.start}: {raw[exc.start : exc.start + 4]!r})"
+        ) from None
+    if text.startswith("\ufeff"):
+        raise InputError(
+            "line starts with a byte-order mark (U+FEFF), as when files with BOMs are "
+            "concatenated; remove it to process this record"
+        )
+    return text
+
+
+def _read_jsonl(lines: Iterable[bytes], fields: _Fields) -> Iterator[Record]:
+    from ringkas.pipeline import to_article
+
+    for number, raw in _numbered(lines):
+        if not raw.strip():
+            continue
+        default_id = str(number)
+        try:
+            text = _decode(raw)
+            try:
+                item = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"malformed JSON: {exc.msg} (column {exc.colno})") from None
+            if not isinstance(item, dict):
+                raise InputError(
+                    f'a JSONL line must be an object such as {{"id": ..., "{fields.text}": '
+                    f"...}}, got {type(item).__name__}"
+                )
+        except InputError as exc:
+            yield _fail(default_id, number, exc)
+            continue
+        raw_id = item.get(fields.id)
+        record_id = default_id if raw_id is None else str(raw_id)
+        try:
+            article = to_article(item, number, text_field=fields.text, id_field=fields.id)
+        except InputError as exc:
+            yield _fail(record_id, number, exc)
+            continue
+        yield Record(record_id, number, article=article)
+
+
+def _read_txt_lines(lines: Iterable[bytes]) -> Iterator[Record]:
+    """One article per non-blank line; its id is its line number."""
+    for number, raw in _numbered(lines):
+        if not raw.strip():
+            continue
+        try:
+            text = _decode(raw)
+        except InputError as exc:
+            yield _fail(str(number), number, exc)
+            continue
+        yield Record(str(number), number, article=Article(id=str(number), text=text))
+
+
+def _read_paragraphs(lines: Iterable[bytes]) -> Iterator[Record]:
+    """One article per block of non-blank lines; its id is the block's first line number."""
+    block: list[bytes] = []
+    start = 0
+    for number, raw in itertools.chain(_numbered(lines), [(0, b"")]):
+        if raw.strip():
+            if not block:
+                start = number
+            block.append(raw)
+            continue
+        if not block:
+            continue
+        try:
+            text = "\n".join(_decode(part) for part in block)
+        except InputError as exc:
+            yield _fail(str(start), start, exc)
+        else:
+            yield Record(str(start), start, article=Article(id=str(start), text=text))
+        block = []
+
+
+def _read_whole(lines: Iterable[bytes], name: str) -> Iterator[Record]:
+    """The whole input is one article, named after the file (``stdin`` for standard input)."""
+    data = b"".join(lines).removeprefix(_BOM)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        yield _fail(name, None, InputError(f"not valid UTF-8 (byte {exc.start})"))
+        return
+    yield Record(name, None, article=Article(id=name, text=text))
+
+
+def _read_folder(files: Sequence[Path]) -> Iterator[Record]:
+    """One article per ``.txt`` file, in file-name order; its id is the file name."""
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            yield _fail(path.name, None, InputError(f"cannot read {path}: {exc.strerror}"))
+            continue
+        yield from _read_whole([data], path.name)
+
+
+def _read_csv(
+    lines: Iterable[bytes], *, delimiter: str, fields: _Fields, name: str
+) -> Iterator[Record]:
+    """Rows of a CSV/TSV with a header; the header is checked at once (before the first row)."""
+    from ringkas.pipeline import to_article
+
+    # surrogateescape keeps going past invalid UTF-8; the bad row is reported on its own below.
+    text_lines = (
+        line.decode("utf-8", "surrogateescape") for _, line in _numbered_keep_endings(lines)
+    )
+    reader = csv.reader(text_lines, delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        header = []
+    except csv.Error as exc:
+        raise ConfigError(f"{name}: cannot read the header: {exc}") from exc
+    if fields.text not in header:
+        raise ConfigError(
+            f"{name} has no {fields.text!r} column (columns: {', '.join(header) or 'none'}); "
+            "use --text-field to name the column that holds the text"
+        )
+    return _csv_rows(reader, header, fields, to_article)
+
+
+def _numbered_keep_endings(lines: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
+    for number, raw in enumerate(lines, 1):
+        yield number, raw.removeprefix(_BOM) if number == 1 else raw
+
+
+def _csv_rows(reader: Any, header: list[str], fields: _Fields, to_article: Any) -> Iterator[Record]:
+    row_number = 0
+    previous_end = reader.line_num
+    while True:
+        start = previous_end + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            row_number += 1
+            previous_end = reader.line_num
+            yield _fail(str(row_number), start, InputError(f"malformed CSV row: {exc}"))
+            continue
+        previous_end = reader.line_num
+        if not row or not any(cell.strip() for cell in row):
+            continue
+        row_number += 1
+        default_id = str(row_number)
+        item = dict(zip(header, row, strict=False))
+        raw_id = item.get(fields.id) or None
+        record_id = default_id if raw_id is None else raw_id
+        try:
+            if len(row) != len(header):
+                raise InputError(f"row has {len(row)} fields but the header has {len(header)}")
+            if any(_has_surrogates(cell) for cell in row):
+                raise InputError("row is not valid UTF-8")
+            if row[0].startswith("\ufeff"):
+                raise InputError(
+                    "row starts with a byte-order mark (U+FEFF), as when files with BOMs are "
+                    "concatenated; remove it to process this record"
+                )
+            # CSV cannot say "null": an empty id, title or lang means none.
+            for key in (fields.id, "title", "lang"):
+                if key in item and not item[key]:
+                    del item[key]
+            article = to_article(item, row_number, text_field=fields.text, id_field=fields.id)
+        except InputError as exc:
+            yield _fail(record_id, start, exc)
+            continue
+        yield Record(record_id, start, article=article)
+
+
+def _has_surrogates(text: str) -> bool:
+    return any("\udc80" <= ch <= "\udcff" for ch in text)
+
+
+def _unique(records: Iterable[Record]) -> Iterator[Record]:
+    """Later records that repeat an id become :class:`DuplicateIdError` records."""
+    seen: dict[str, int | None] = {}
+    for record in records:
+        if record.id in seen:
+            first = seen[record.id]
+            where = f" (line {first})" if first is not None else ""
+            yield _fail(
+                record.id,
+                record.line,
+                DuplicateIdError(
+                    f"id {record.id!r} was already used by an earlier record{where}; "
+                    "this record was not processed"
+                ),
+            )
+            continue
+        seen[record.id] = record.line
+        yield record
+
+
+def _count(path: str, fmt: str, txt_mode: str) -> int | None:
+    """How many records a file holds, by a cheap pass that parses as little as possible."""
+    try:
+        with open(path, "rb") as handle:
+            if fmt in ("csv", "tsv"):
+                text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="replace", newline="")
+                rows = csv.reader(text, delimiter="," if fmt == "csv" else "\t")
+                try:
+                    return sum(1 for row in rows if any(c.strip() for c in row)) - 1
+                except csv.Error:
+                    return None
+            if fmt == "txt" and txt_mode == "whole":
+                return 1
+            if fmt == "txt" and txt_mode == "paragraph":
+                blocks, inside = 0, False
+                for line in handle:
+                    blank = not line.strip()
+                    blocks += not blank and not inside
+                    inside = not blank
+                return blocks
+            return sum(1 for line in handle if line.strip())
+    except OSError:
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# Output
+# --------------------------------------------------------------------------------------------
+
+
+def output_format_for(path: str | None) -> str:
+    """The output format a file name implies: ``.csv``, ``.tsv``, ``.txt``, else JSONL."""
+    if path is None or path == "-":
+        return "jsonl"
+    return _OUTPUT_EXTENSIONS.get(Path(path).suffix.lower(), "jsonl")
+
+
+_LINE_BREAKS = str.maketrans(dict.fromkeys("\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029", "\\n"))
+
+
+def escape_line(text: str) -> str:
+    """Text on one line: each line break becomes the two characters ``\\n`` (``\\r\\n`` too)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").translate(_LINE_BREAKS)
+
+
+class Writer:
+    """Writes batches of output records; each batch is flushed (and fsynced for files).
+
+    ``columns`` are the CSV/TSV columns; ``text_key`` is the field plain-text output writes (an
+    error writes an empty line, so output lines match input records one to one).
+    """
+
+    def __init__(
+        self,
+        stream: IO[bytes],
+        fmt: str,
+        *,
+        columns: Sequence[str] = (),
+        text_key: str | None = None,
+        header: bool = True,
+        sync: bool = False,
+        owns: bool = False,
+        stdout: bool = False,
+    ) -> None:
+        if fmt not in OUTPUT_FORMATS:
+            raise ConfigError(f"output format must be one of {OUTPUT_FORMATS}, got {fmt!r}")
+        if fmt == "text" and text_key is None:
+            raise ConfigError("plain-text output needs the name of the field to write")
+        self.stream = stream
+        self.format = fmt
+        self.columns = list(columns)
+        self.text_key = text_key
+        self.sync = sync
+        self.owns = owns
+        #: True when the records go to the terminal's stdout (the CLI keeps its bar apart).
+        self.stream_is_stdout = stdout
+        self.written = 0
+        self._pending_header = header and fmt in ("csv", "tsv")
+
+    def write(self, records: Sequence[Mapping[str, Any]]) -> None:
+        """Write and flush one batch as a single write, so a kill can cut at most its tail."""
+        chunk = self._encode(records)
+        if chunk:
+            self.stream.write(chunk)
+        self.stream.flush()
+        if self.sync:
+            os.fsync(self.stream.fileno())
+        self.written += len(records)
+
+    def close(self) -> None:
+        if self._pending_header:
+            self.write([])
+        if self.owns:
+            self.stream.close()
+        else:
+            self.stream.flush()
+
+    def _encode(self, records: Sequence[Mapping[str, Any]]) -> bytes:
+        if self.format == "jsonl":
+            return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode(
+                "utf-8"
+            )
+        if self.format == "text":
+            key = self.text_key or ""
+            return "".join(
+                escape_line("" if r.get("error") else _cell(r.get(key))) + "\n" for r in records
+            ).encode("utf-8")
+        buffer = io.StringIO()
+        writer = csv.writer(
+            buffer, delimiter="," if self.format == "csv" else "\t", lineterminator="\n"
+        )
+        if self._pending_header:
+            writer.writerow(self.columns)
+            self._pending_header = False
+        for r in records:
+            writer.writerow([self._csv_value(r, column) for column in self.columns])
+        return buffer.getvalue().encode("utf-8")
+
+    @staticmethod
+    def _csv_value(record: Mapping[str, Any], column: str) -> str:
+        error = record.get("error")
+        if column == "error":
+            return f"{error['type']}: {error['message']}" if error else ""
+        return _cell(record.get(column))
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def open_writer(
+    path: str | None,
+    fmt: str,
+    *,
+    append: bool = False,
+    columns: Sequence[str] = (),
+    text_key: str | None = None,
+    stdout: IO[bytes] | None = None,
+) -> Writer:
+    """A :class:`Writer` to ``path`` (``None`` or ``-``: stdout), appending when resuming."""
+    if path is None or path == "-":
+        stream = stdout if stdout is not None else sys.stdout.buffer
+        return Writer(stream, fmt, columns=columns, text_key=text_key, stdout=stdout is None)
+    try:
+        handle = open(path, "ab" if append else "wb")  # noqa: SIM115 - the Writer closes it
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    return Writer(
+        handle,
+        fmt,
+        columns=columns,
+        text_key=text_key,
+        header=not append,
+        sync=os.path.isfile(path),
+        owns=True,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Resuming
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ResumeState:
+    """What an earlier run already wrote: how often each id occurs, and which were errors."""
+
+    done: Counter[str] = field(default_factory=Counter)
+    failed: Counter[str] = field(default_factory=Counter)
+    #: Bytes of incomplete or unreadable lines at the end of the file (cut off unless dry).
+    cut_bytes: int = 0
+
+    @property
+    def lines(self) -> int:
+        return sum(self.done.values())
+
+    def take(self, record_id: str) -> bool | None:
+        """Claim one earlier output line of ``record_id``: ``None`` if there is none left,
+        else whether that line was an error."""
+        if self.done[record_id] <= 0:
+            return None
+        self.done[record_id] -= 1
+        if self.failed[record_id] > 0:
+            self.failed[record_id] -= 1
+            return True
+        return False
+
+
+def scan_resume(path: str, *, truncate: bool = True) -> ResumeState:
+    """Read an earlier JSONL output and cut off an incomplete tail, so the run can continue.
+
+    A run killed mid-write leaves a last line without its newline (or, after a crash, junk):
+    those trailing bytes are cut (``truncate=False`` only measures them) and their records are
+    redone. A bad line *followed* by good ones means the file is not a ringkas output, or was
+    edited: :class:`ConfigError`, nothing is changed.
+    """
+    state = ResumeState()
+    if not os.path.exists(path):
+        return state
+    good_end = 0
+    bad_line: int | None = None
+    try:
+        with open(path, "rb") as handle:
+            offset = 0
+            for number, raw in enumerate(handle, 1):
+                offset += len(raw)
+                record = _parse_output_line(raw)
+                if record is None:
+                    if bad_line is None:
+                        bad_line = number
+                    continue
+                if bad_line is not None:
+                    raise ConfigError(
+                        f"cannot resume: {path} line {bad_line} is not a complete JSON record "
+                        "but later lines are; the file is not a ringkas output or was edited"
+                    )
+                record_id = str(record["id"])
+                state.done[record_id] += 1
+                if record.get("error"):
+                    state.failed[record_id] += 1
+                good_end = offset
+            size = offset
+        state.cut_bytes = size - good_end
+        if truncate and state.cut_bytes:
+            with open(path, "r+b") as handle:
+                handle.truncate(good_end)
+                handle.flush()
+                os.fsync(handle.fileno())
+    except OSError as exc:
+        raise ConfigError(f"cannot resume from {path}: {exc.strerror or exc}") from exc
+    return state
+
+
+def _parse_output_line(raw: bytes) -> dict[str, Any] | None:
+    """The record on one output line, or ``None`` if the line is incomplete or not a record."""
+    if not raw.endswith(b"\n"):
+        return None
+    try:
+        record = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not isinstance(record, dict) or "id" not in record:
+        return None
+    return record

@@ -1,0 +1,309 @@
+"""Readers and writers of the batch CLI: every record comes out once, in order, or says why not."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from ringkas.errors import ConfigError
+from ringkas.io import (
+    Writer,
+    escape_line,
+    open_input,
+    open_writer,
+    output_format_for,
+    scan_resume,
+)
+from ringkas.types import Article
+
+BOM = b"\xef\xbb\xbf"
+
+
+def read(path: Path | str, **options) -> list[tuple[str, int | None, object]]:
+    """(id, line, Article or (error type, message)) for each record."""
+    out: list[tuple[str, int | None, object]] = []
+    for record in open_input(str(path), **options):
+        if record.article is not None:
+            out.append((record.id, record.line, record.article))
+        else:
+            assert record.error is not None
+            out.append((record.id, record.line, (record.error.type, record.error.message)))
+    return out
+
+
+def write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+# -- JSONL ------------------------------------------------------------------------------------
+
+
+def test_jsonl_records_keep_their_fields_and_default_ids_are_line_numbers(tmp_path):
+    data = (
+        BOM + b'{"id": "a", "text": "Satu.", "title": "T", "lang": "id"}\r\n'
+        b"\n"
+        b'{"text": "Dua."}\n'
+        b'{"id": 7, "text": "Tiga."}'  # no final newline
+    )
+    records = read(write(tmp_path, "in.jsonl", data))
+    assert records == [
+        ("a", 1, Article(id="a", text="Satu.", title="T", lang="id")),
+        ("3", 3, Article(id="3", text="Dua.")),
+        ("7", 4, Article(id="7", text="Tiga.")),
+    ]
+
+
+def test_jsonl_bad_lines_become_record_errors_in_place(tmp_path):
+    lines = [
+        b'{"id": "ok1", "text": "Baik."}',
+        b'{"id": "broken", "text": ',
+        BOM + b'{"id": "bom", "text": "Dengan BOM."}',
+        b'{"id": "notext", "body": "x"}',
+        b'{"id": "number", "text": 42}',
+        b'["a", "list"]',
+        b'{"id": "latin1", "text": "caf\xe9"}',
+        b'{"id": "ok1", "text": "Lagi."}',
+        b'{"id": "ok2", "text": "Baik juga."}',
+    ]
+    records = read(write(tmp_path, "bad.jsonl", b"\n".join(lines) + b"\n"))
+    kinds = [(rid, line, v if isinstance(v, Article) else v[0]) for rid, line, v in records]
+    assert kinds == [
+        ("ok1", 1, Article(id="ok1", text="Baik.")),
+        ("2", 2, "InputError"),
+        ("3", 3, "InputError"),
+        ("notext", 4, "InputError"),
+        ("number", 5, "InputError"),
+        ("6", 6, "InputError"),
+        ("7", 7, "InputError"),
+        ("ok1", 8, "DuplicateIdError"),
+        ("ok2", 9, Article(id="ok2", text="Baik juga.")),
+    ]
+    messages = {rid: v[1] for rid, _, v in records if isinstance(v, tuple)}
+    assert messages["2"].startswith("malformed JSON: ")
+    assert "byte-order mark" in messages["3"]
+    assert "no 'text' field" in messages["notext"]
+    assert "must be a string, got int" in messages["number"]
+    assert "must be an object" in messages["6"]
+    assert "not valid UTF-8" in messages["7"]
+    assert records[7][2] == (
+        "DuplicateIdError",
+        "id 'ok1' was already used by an earlier record (line 1); this record was not processed",
+    )
+
+
+def test_text_and_id_fields_map_other_schemas(tmp_path):
+    path = write(tmp_path, "in.jsonl", b'{"doc": "x1", "body": "Isi berita.", "title": "J"}\n')
+    [(rid, _, article)] = read(path, text_field="body", id_field="doc")
+    assert rid == "x1"
+    assert article == Article(id="x1", text="Isi berita.", title="J")
+
+
+# -- CSV / TSV --------------------------------------------------------------------------------
+
+
+def test_csv_rows_with_quoted_newlines_keep_their_start_line(tmp_path):
+    data = (
+        BOM + b"id,text,lang,title\n"
+        b'a,"Satu, dua.",id,\n'
+        b'b,"Baris satu.\nBaris dua.",,Judul\n'
+        b',"Tanpa id.",id,\n'
+        b"\n"
+        b"c,Kurang\n"
+    )
+    records = read(write(tmp_path, "in.csv", data))
+    assert records[:3] == [
+        ("a", 2, Article(id="a", text="Satu, dua.", lang="id")),
+        ("b", 3, Article(id="b", text="Baris satu.\nBaris dua.", title="Judul")),
+        ("3", 5, Article(id="3", text="Tanpa id.", lang="id")),
+    ]
+    assert records[3][:2] == ("c", 7)
+    assert records[3][2] == ("InputError", "row has 2 fields but the header has 4")
+
+
+def test_tsv_and_a_missing_text_column_is_a_usage_error(tmp_path):
+    tsv = write(tmp_path, "in.tsv", b"id\ttext\nx\tHalo dunia.\n")
+    assert read(tsv) == [("x", 2, Article(id="x", text="Halo dunia."))]
+    bad = write(tmp_path, "bad.csv", b"id,body\n1,x\n")
+    with pytest.raises(ConfigError, match="no 'text' column"):
+        open_input(str(bad))
+    assert read(bad, text_field="body") == [("1", 2, Article(id="1", text="x"))]
+
+
+def test_csv_row_with_invalid_utf8_is_one_record_error(tmp_path):
+    data = b"id,text\n1,ok\n2,caf\xe9\n3,ok juga\n"
+    records = read(write(tmp_path, "in.csv", data))
+    assert [r[0] for r in records] == ["1", "2", "3"]
+    assert records[1][2] == ("InputError", "row is not valid UTF-8")
+
+
+# -- plain text and folders -------------------------------------------------------------------
+
+
+def test_txt_line_mode_one_article_per_non_blank_line(tmp_path):
+    path = write(tmp_path, "in.txt", BOM + b"Satu.\n\nDua.\r\n" + BOM + b"Tiga.\n")
+    records = read(path)
+    assert records[:2] == [
+        ("1", 1, Article(id="1", text="Satu.")),
+        ("3", 3, Article(id="3", text="Dua.")),
+    ]
+    assert records[2][:2] == ("4", 4)
+    assert records[2][2][0] == "InputError"
+
+
+def test_txt_paragraph_and_whole_modes(tmp_path):
+    path = write(tmp_path, "berita.txt", b"Satu.\nDua.\n\n\nTiga.\n")
+    assert read(path, txt_mode="paragraph") == [
+        ("1", 1, Article(id="1", text="Satu.\nDua.")),
+        ("5", 5, Article(id="5", text="Tiga.")),
+    ]
+    assert read(path, txt_mode="whole") == [
+        ("berita.txt", None, Article(id="berita.txt", text="Satu.\nDua.\n\n\nTiga.\n"))
+    ]
+
+
+def test_folder_of_txt_files_one_article_each_named_by_file(tmp_path):
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "b.txt").write_text("Dua.", encoding="utf-8")
+    (folder / "a.txt").write_bytes(BOM + b"Satu.\n")
+    (folder / "skip.md").write_text("no", encoding="utf-8")
+    source = open_input(str(folder))
+    assert source.total == 2
+    assert [(r.id, r.line, r.article) for r in source] == [
+        ("a.txt", None, Article(id="a.txt", text="Satu.\n")),
+        ("b.txt", None, Article(id="b.txt", text="Dua.")),
+    ]
+
+
+# -- formats, stdin, counts -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "fmt"),
+    [
+        (b'\n{"id": 1, "text": "x"}\n', "jsonl"),
+        (BOM + b'{"text": "x"}\n', "jsonl"),
+        (b"Harga beras naik.\n", "txt"),
+        (b"", "txt"),
+    ],
+)
+def test_stdin_format_is_sniffed_and_nothing_is_lost(data, fmt):
+    source = open_input("-", stdin=io.BytesIO(data))
+    assert source.format == fmt
+    assert source.total is None
+    assert len(list(source)) == (1 if data else 0)
+
+
+def test_unknown_extension_is_sniffed_and_an_unreadable_file_is_a_usage_error(tmp_path):
+    assert open_input(str(write(tmp_path, "data.dat", b'{"text": "x"}\n'))).format == "jsonl"
+    with pytest.raises(ConfigError, match="cannot read"):
+        open_input(str(tmp_path / "missing.jsonl"))
+    with pytest.raises(ConfigError, match="input format must be one of"):
+        open_input("-", input_format="xml", stdin=io.BytesIO(b""))
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "options", "total"),
+    [
+        ("a.jsonl", b'{"text": "x"}\n\n{"text": "y"}\n', {}, 2),
+        ("a.txt", b"x\n\ny\nz", {}, 3),
+        ("a.txt", b"x\ny\n\n\nz\n", {"txt_mode": "paragraph"}, 2),
+        ("a.txt", b"x\ny\n", {"txt_mode": "whole"}, 1),
+        ("a.csv", b'id,text\n1,"a\nb"\n2,c\n', {}, 2),
+    ],
+)
+def test_totals_are_counted_cheaply_and_match_the_records(tmp_path, name, data, options, total):
+    source = open_input(str(write(tmp_path, name, data)), **options)
+    assert source.total == total == len(list(source))
+
+
+# -- writers ----------------------------------------------------------------------------------
+
+
+def test_jsonl_writer_keeps_unicode_and_appends(tmp_path):
+    path = tmp_path / "out.jsonl"
+    writer = open_writer(str(path), "jsonl")
+    writer.write([{"id": "1", "summary": "Harga naik — café"}])
+    writer.close()
+    writer = open_writer(str(path), "jsonl", append=True)
+    writer.write([{"id": "2", "summary": "x"}])
+    writer.close()
+    text = path.read_text(encoding="utf-8")
+    assert text == '{"id": "1", "summary": "Harga naik — café"}\n{"id": "2", "summary": "x"}\n'
+
+
+def test_csv_and_text_writers_have_one_line_per_record():
+    error = {"id": "2", "error": {"type": "InputError", "message": "empty", "line": 3}}
+    rows = [{"id": "1", "translation": "A,\nB", "route": ["x"]}, error]
+    stream = io.BytesIO()
+    writer = Writer(stream, "csv", columns=("id", "translation", "route", "error"))
+    writer.write(rows)
+    assert stream.getvalue().decode() == (
+        'id,translation,route,error\n1,"A,\nB","[""x""]",\n2,,,InputError: empty\n'
+    )
+    stream = io.BytesIO()
+    writer = Writer(stream, "text", text_key="translation")
+    writer.write(rows)
+    assert stream.getvalue().decode() == "A,\\nB\n\n"
+
+
+def test_escape_line_and_output_format_from_extension():
+    assert escape_line("a\r\nb\u2028c\rd") == "a\\nb\\nc\\nd"
+    assert [output_format_for(p) for p in (None, "-", "o.csv", "o.TSV", "o.txt", "o.json")] == [
+        "jsonl",
+        "jsonl",
+        "csv",
+        "tsv",
+        "text",
+        "jsonl",
+    ]
+
+
+# -- resuming ---------------------------------------------------------------------------------
+
+
+def test_scan_resume_counts_ids_and_cuts_a_partial_last_line(tmp_path):
+    path = tmp_path / "out.jsonl"
+    good = '{"id": "a", "x": 1}\n{"id": "b", "error": {"type": "E"}}\n{"id": "a", "x": 2}\n'
+    path.write_text(good + '{"id": "c", "x"', encoding="utf-8")
+    state = scan_resume(str(path), truncate=False)
+    assert state.cut_bytes == len('{"id": "c", "x"')
+    assert path.read_text(encoding="utf-8").endswith('"x"')  # measuring changes nothing
+    state = scan_resume(str(path))
+    assert path.read_text(encoding="utf-8") == good
+    assert state.done == {"a": 2, "b": 1}
+    assert state.lines == 3
+    assert [state.take("b"), state.take("b"), state.take("a"), state.take("c")] == [
+        True,
+        None,
+        False,
+        None,
+    ]
+
+
+def test_scan_resume_cuts_junk_tail_but_refuses_an_edited_file(tmp_path):
+    path = tmp_path / "out.jsonl"
+    path.write_bytes(b'{"id": "a"}\n\x00\x00\x00\n{"id": "b"')
+    assert scan_resume(str(path)).done == {"a": 1}
+    assert path.read_bytes() == b'{"id": "a"}\n'
+    path.write_bytes(b'{"id": "a"}\nnot json\n{"id": "b"}\n')
+    with pytest.raises(ConfigError, match="line 2"):
+        scan_resume(str(path))
+    assert path.read_bytes() == b'{"id": "a"}\nnot json\n{"id": "b"}\n'
+    assert scan_resume(str(tmp_path / "new.jsonl")).lines == 0
+
+
+def test_error_records_are_plain_json(tmp_path):
+    from ringkas.io import error_record
+    from ringkas.types import ErrorInfo
+
+    record = error_record("x", ErrorInfo("InputError", "empty"), 4)
+    assert json.loads(json.dumps(record)) == {
+        "id": "x",
+        "error": {"type": "InputError", "message": "empty", "line": 4},
+    }
