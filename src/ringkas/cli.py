@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from types import FrameType
 
     from ringkas.io import InputSource, Record, ResumeState, Writer
-    from ringkas.models import ModelSpec
     from ringkas.pipeline import Ringkas
     from ringkas.types import Article, ArticleResult, ErrorInfo, LanguageResult
 
@@ -639,60 +638,27 @@ class _PipelineProcessor(_Processor):
         return out
 
     def preflight(self) -> None:
+        """Load the models for the stated source language (or Indonesian, ringkas's usual
+        input) and every model named by ``--route``, so that a missing one stops the run."""
         from ringkas.errors import RingkasError
-
-        try:
-            loads = self._needed()
-        except (RingkasError, KeyError) as exc:  # unknown model, no route for --source-lang
-            raise UsageError(str(exc)) from exc
-        seen: set[str] = set()
-        for spec, load in loads:
-            if spec.source in seen:
-                continue
-            seen.add(spec.source)
-            began = time.perf_counter()
-            try:
-                load()
-            except Exception as exc:
-                raise UsageError(_model_error(spec.name, exc)) from exc
-            log.info("loaded %s in %.1f s", spec.name, time.perf_counter() - began)
-
-    def _needed(self) -> list[tuple[ModelSpec, Callable[[], object]]]:
-        """The models every run of these options uses, each with the call that loads it."""
-        from ringkas.errors import UnsupportedLanguageError
         from ringkas.models import resolve_model
 
-        steps = self.ringkas.steps
-        loads: list[tuple[ModelSpec, Callable[[], object]]] = []
-        translator = self.ringkas.translator
-        if "translate" in steps:
-            try:  # the route for the stated language, or Indonesian, ringkas's usual input
-                route = translator.route(self.source_lang or "id")
-            except UnsupportedLanguageError:
-                if self.source_lang:
-                    raise
-                route = []
-            loads += [(spec, _loader(translator.engine, spec)) for spec in route]
-        if {"translate", "summarize"} & set(steps):
-            for name in self.routes.values():
-                spec = resolve_model(name, task="translation")
-                loads.append((spec, _loader(translator.engine, spec)))
-        summarizer = self.ringkas.summarizer
-        if "summarize" in steps and summarizer.method == "abstractive":
-            loads.append((summarizer.model, summarizer.engine))
-        return loads
+        began = time.perf_counter()
+        try:
+            names = self.ringkas.load_models(languages=(self.source_lang or "id",))
+            for name in dict.fromkeys(self.routes.values()):
+                self.ringkas.translator.engine(resolve_model(name, task="translation"))
+                names.append(name)
+        except (RingkasError, KeyError) as exc:
+            raise UsageError(str(exc)) from exc
+        except Exception as exc:  # a corrupt folder can fail inside transformers
+            raise UsageError(_model_error(exc)) from exc
+        if names:
+            log.info("loaded %s in %.1f s", ", ".join(names), time.perf_counter() - began)
 
 
-def _loader(load: Callable[[ModelSpec], object], spec: ModelSpec) -> Callable[[], object]:
-    return lambda: load(spec)
-
-
-def _model_error(name: str, exc: Exception) -> str:
-    from ringkas.errors import RingkasError
-
-    if isinstance(exc, RingkasError):
-        return str(exc)
-    return f"cannot load model {name!r}: {type(exc).__name__}: {exc}"
+def _model_error(exc: Exception) -> str:
+    return f"cannot load a model: {type(exc).__name__}: {exc}"
 
 
 class _DetectProcessor(_Processor):
@@ -888,7 +854,7 @@ def _make_processor(name: str, args: argparse.Namespace, *, dry: bool) -> _Proce
     except (ConfigError, KeyError) as exc:  # bad option value, unknown model name
         raise UsageError(str(exc)) from exc
     except Exception as exc:  # a model folder that cannot be read, ...
-        raise UsageError(_model_error("?", exc)) from exc
+        raise UsageError(_model_error(exc)) from exc
     return _PipelineProcessor(ringkas, shape, source_lang=args.source_lang, routes=routes)
 
 
