@@ -7,20 +7,26 @@ What it does:
 1. Counts, per language, in how many ``dev`` sentences each feature occurs (features from
    ``ringkas.langid._regional_features``: character 1-6-grams of padded words, plus words), and
    keeps the features seen at least ``--min-count`` times in all (this keeps the file < 2 MB).
-2. Chooses the free parameters by ``--folds``-fold cross-validation on ``dev`` only: the log prior
-   of Indonesian and of the five minor languages, the weight of pycld2's id-vs-ms vote (chosen to
-   meet the issue's targets, id >= 97% and ms >= 95%, by the widest margin), then the softmax
-   temperature (by log-loss).
-3. Writes ``src/ringkas/data/langid_regional.json.gz``::
+2. Counts, for an id-vs-ms word-level model, in how many sentences each word occurs: Malay from
+   ``dev``; Indonesian from ``dev`` plus openly licensed non-FLORES text (``EXTRA_INDONESIAN``:
+   IndoSum dev, TICO-19 and NTREX-128 Indonesian sides; credited in ``ringkas/data/NOTICE``).
+3. By ``--folds``-fold cross-validation on ``dev`` only: fits the id-vs-ms logistic regression
+   (inputs: the naive-Bayes id - ms log-likelihood ratio summed per feature group, words and
+   char 1..6-grams; pycld2's vote; the word-level ratio), then chooses the minor languages' log
+   prior and the regression's threshold (to meet the issue's targets, id >= 97% and ms >= 95%, by
+   the widest margin), then the softmax temperature (by log-loss).
+4. Writes ``src/ringkas/data/langid_regional.json.gz``::
 
        {"format": 1, "languages": [...], "max_order": 6, "alpha": 0.1, "min_count": 2,
-        "bias": {lang: log prior}, "cld2_weight": float, "temperature": float,
+        "bias": {lang: log prior}, "cld2_weight": 0.0, "temperature": float,
         "features": "feature\nfeature\n...", "counts": [base64 of uint16 LE per language],
+        "id_ms": {"words": "w\nw...", "id_counts": b64, "ms_counts": b64, "alpha": 0.1,
+                  "weights": [max_order + 3 floats], "bias": float},
         "cv": {...}, "source": "..."}
 
    A count is the number of a language's dev sentences that contain the feature.
 
-Usage: ``python scripts/train_langid.py [--data ../shared/data/flores200/dev] [--out PATH]``.
+Usage: ``python scripts/train_langid.py [--data DIR] [--extra DIR] [--out PATH]``.
 """
 
 from __future__ import annotations
@@ -30,10 +36,11 @@ import base64
 import gzip
 import itertools
 import json
+import re
 import sys
 from array import array
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +50,7 @@ from ringkas.langid import _cld2_codes, _load_regional_model, _regional_features
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "flores200" / "dev"
+DEFAULT_EXTRA = ROOT.parent / "shared" / "data"
 DEFAULT_OUT = ROOT / "src" / "ringkas" / "data" / "langid_regional.json.gz"
 
 #: ringkas code -> FLORES-200 file stem, in the model's language order.
@@ -66,6 +74,18 @@ GRID_ID_BIAS = [x / 2 for x in range(0, 31)]
 GRID_MINOR_BIAS = [0.0, -2.0, -5.0, -10.0, -20.0]
 GRID_CLD2 = [0.0, 2.0, 5.0, 10.0, 20.0, 30.0, 50.0]
 GRID_TEMPERATURE = [1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 50.0, 70.0, 100.0, 150.0, 200.0]
+GRID_THRESHOLD = [x / 20 for x in range(-80, 81)]
+#: L2 penalty of the id-vs-ms logistic regression (on standardised inputs), chosen by CV on dev.
+ID_MS_L2 = 1.0
+#: Additive smoothing of the id-vs-ms word-level model.
+WORD_ALPHA = 0.1
+#: Openly licensed Indonesian text (not FLORES) that only the id-vs-ms word-level model counts:
+#: (path under --extra, licence). Tatoeba is CC BY-NC-SA and is not used.
+EXTRA_INDONESIAN = (
+    ("indosum/dev.01.jsonl", "IndoSum fold-1 dev (CC BY-SA 4.0)"),
+    ("tico19/ind-eng/tico19-test.ind", "TICO-19 test, Indonesian side (CC0)"),
+    ("ntrex128/eng-ind/newstest2019-ref.ind.txt", "NTREX-128, Indonesian side (CC BY-SA 4.0)"),
+)
 
 
 def read_dev(data: Path) -> dict[str, list[str]]:
@@ -74,6 +94,51 @@ def read_dev(data: Path) -> dict[str, list[str]]:
         path = data / f"{stem}.dev"
         out[code] = [line.rstrip("\n") for line in path.read_text(encoding="utf-8").splitlines()]
     return out
+
+
+def detokenize(tokens: Sequence[str]) -> str:
+    """IndoSum's token lists back to text (space before closing punctuation removed)."""
+    text = " ".join(tokens)
+    text = re.sub(r" ([.,!?;:%)\]}'])", r"\1", text)
+    return re.sub(r"([(\[{]) ", r"\1", text)
+
+
+def read_extra(root: Path) -> list[str]:
+    """The extra Indonesian sentences of :data:`EXTRA_INDONESIAN`, in file order."""
+    out: list[str] = []
+    for rel, _ in EXTRA_INDONESIAN:
+        path = root / rel
+        lines = path.read_text(encoding="utf-8").splitlines()
+        if path.suffix == ".jsonl":
+            for line in lines:
+                for paragraph in json.loads(line)["paragraphs"]:
+                    out.extend(detokenize(sentence) for sentence in paragraph)
+        else:
+            out.extend(lines)
+    return out
+
+
+def word_counts(sentences: Iterable[str]) -> Counter[str]:
+    """In how many sentences each word occurs (the words of ``_regional_features``)."""
+    counts: Counter[str] = Counter()
+    for s in sentences:
+        counts.update(f[1:] for f in _regional_features(s, 0))
+    return counts
+
+
+def id_ms_payload(
+    id_words: Counter[str], ms_words: Counter[str], weights: Sequence[float], bias: float
+) -> dict[str, Any]:
+    """The id-vs-ms stage as the runtime's ``_load_id_ms`` reads it."""
+    words = sorted(set(id_words) | set(ms_words))
+    return {
+        "words": "\n".join(words),
+        "id_counts": encode_counts([min(id_words[w], 65535) for w in words]),
+        "ms_counts": encode_counts([min(ms_words[w], 65535) for w in words]),
+        "alpha": WORD_ALPHA,
+        "weights": list(weights),
+        "bias": bias,
+    }
 
 
 def count_features(
@@ -116,18 +181,32 @@ def payload(table: tuple[list[str], list[list[int]]], **extra: Any) -> dict[str,
     return base
 
 
+Row = tuple[str, list[float], tuple[str, ...], list[float], int]
+
+
 def cross_validate(
-    dev: Mapping[str, Sequence[str]], folds: int, min_count: int
-) -> list[tuple[str, list[float], tuple[str, ...]]]:
-    """Out-of-fold (gold, log-likelihoods, cld2 codes) for every dev sentence."""
+    dev: Mapping[str, Sequence[str]], extra: Counter[str], folds: int, min_count: int
+) -> list[Row]:
+    """Out-of-fold (gold, log-likelihoods, cld2 codes, id-vs-ms inputs, fold) per dev sentence.
+
+    ``extra`` is the word counts of the extra Indonesian text, added to the id side of the
+    word-level model of every fold (it is never part of FLORES, so it never leaks a test fold).
+    """
     rows = []
     for k in range(folds):
         train = {lang: [s for i, s in enumerate(v) if i % folds != k] for lang, v in dev.items()}
-        model = _load_regional_model(payload(count_features(train, min_count)))
+        n_inputs = MAX_ORDER + 3
+        stage = id_ms_payload(
+            extra + word_counts(train["id"]), word_counts(train["ms"]), [0.0] * n_inputs, 0.0
+        )
+        model = _load_regional_model(payload(count_features(train, min_count), id_ms=stage))
         for lang, sentences in dev.items():
             for i, s in enumerate(sentences):
                 if i % folds == k:
-                    rows.append((lang, model.log_likelihoods(s), _cld2_codes(s)))
+                    codes = _cld2_codes(s)
+                    rows.append(
+                        (lang, model.log_likelihoods(s), codes, model.id_ms_inputs(s, codes), k)
+                    )
         print(f"  fold {k + 1}/{folds} done", file=sys.stderr)
     return rows
 
@@ -135,19 +214,17 @@ def cross_validate(
 Rows = tuple["np.ndarray", "np.ndarray", "np.ndarray"]
 
 
-def as_arrays(rows: Sequence[tuple[str, list[float], tuple[str, ...]]]) -> Rows:
+def as_arrays(rows: Sequence[Row]) -> Rows:
     """(gold index, log-likelihood matrix, column that cld2's id/ms vote adds to, or -1)."""
     langs = list(LANGUAGES)
-    gold = np.array([langs.index(g) for g, _, _ in rows])
-    ll = np.array([x for _, x, _ in rows])
-    vote = np.array(
-        [next((langs.index(c) for c in codes if c in ("id", "ms")), -1) for _, _, codes in rows]
-    )
+    gold = np.array([langs.index(r[0]) for r in rows])
+    ll = np.array([r[1] for r in rows])
+    vote = np.array([next((langs.index(c) for c in r[2] if c in ("id", "ms")), -1) for r in rows])
     return gold, ll, vote
 
 
 def decide(arrays: Rows, bias: Sequence[float], cld2: float) -> np.ndarray:
-    """Scores as the runtime computes them (before the temperature)."""
+    """Scores as the old runtime computed them (NB + priors + cld2 vote, no id-vs-ms stage)."""
     _, ll, vote = arrays
     scores = ll + np.asarray(bias)
     voted = vote >= 0
@@ -165,73 +242,135 @@ def bias_vector(id_bias: float, minor_bias: float) -> list[float]:
     return [id_bias if lang == "id" else minor_bias if lang in MINOR else 0.0 for lang in LANGUAGES]
 
 
-def tune(rows: Sequence[tuple[str, list[float], tuple[str, ...]]]) -> dict[str, Any]:
-    """Grid search on out-of-fold scores: widest margin over the id/ms targets, then accuracy."""
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float) -> np.ndarray:
+    """L2-regularised logistic regression by Newton's method (deterministic); last = intercept."""
+    xb = np.hstack([x, np.ones((len(x), 1))])
+    penalty = l2 * np.r_[np.ones(x.shape[1]), 0.0]
+    w = np.zeros(xb.shape[1])
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-(xb @ w)))
+        grad = xb.T @ (p - y) + penalty * w
+        hess = (xb * (p * (1 - p))[:, None]).T @ xb + np.diag(penalty)
+        w -= np.linalg.solve(hess, grad)
+    return w
+
+
+def fit_id_ms(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    """Weights and intercept on raw inputs (fitted on standardised ones)."""
+    mu, sd = x.mean(axis=0), x.std(axis=0) + 1e-9
+    w = fit_logistic((x - mu) / sd, y, ID_MS_L2)
+    raw = w[:-1] / sd
+    return raw, float(w[-1] - raw @ mu)
+
+
+def final_probs(
+    arrays: Rows, inputs: np.ndarray, bias: Sequence[float], z: np.ndarray, temperature: float
+) -> np.ndarray:
+    """P(language) as the runtime computes it: tempered NB, then id+ms split by sigmoid(z)."""
+    _, ll, _ = arrays
+    scores = ll + np.asarray(bias)
+    e = np.exp((scores - scores.max(axis=1, keepdims=True)) / temperature)
+    probs = e / e.sum(axis=1, keepdims=True)
+    i_id, i_ms = list(LANGUAGES).index("id"), list(LANGUAGES).index("ms")
+    gated = np.isin(scores.argmax(axis=1), [i_id, i_ms])
+    p_id = 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
+    mass = probs[:, i_id] + probs[:, i_ms]
+    probs[gated, i_id] = (mass * p_id)[gated]
+    probs[gated, i_ms] = (mass * (1 - p_id))[gated]
+    return probs
+
+
+def tune(rows: Sequence[Row], folds: int) -> dict[str, Any]:
+    """The id-vs-ms regression (its accuracy cross-validated over the same folds), then a grid on
+    out-of-fold scores: minor-language prior and id/ms threshold by the widest margin over the
+    id/ms targets, then accuracy; then the temperature by log-loss."""
     arrays = as_arrays(rows)
+    gold = arrays[0]
+    inputs = np.array([r[3] for r in rows])
+    fold = np.array([r[4] for r in rows])
+    langs = list(LANGUAGES)
+    i_id, i_ms = langs.index("id"), langs.index("ms")
+    pair = np.isin(gold, [i_id, i_ms])
+    y = (gold == i_id).astype(float)
+    z_oof = np.zeros(len(rows))
+    for k in range(folds):
+        w, b = fit_id_ms(inputs[pair & (fold != k)], y[pair & (fold != k)])
+        z_oof[fold == k] = inputs[fold == k] @ w + b
     best: tuple[float, float] | None = None
     chosen: dict[str, Any] = {}
-    for id_bias, minor_bias, cld2 in itertools.product(GRID_ID_BIAS, GRID_MINOR_BIAS, GRID_CLD2):
-        acc = accuracies(arrays, decide(arrays, bias_vector(id_bias, minor_bias), cld2))
+    for minor_bias, t in itertools.product(GRID_MINOR_BIAS, GRID_THRESHOLD):
+        bias = bias_vector(0.0, minor_bias)
+        pred = final_probs(arrays, inputs, bias, z_oof + t, 1.0).argmax(axis=1)
+        acc = {lang: float((pred[gold == k] == k).mean()) for k, lang in enumerate(langs)}
         margin = min(acc[lang] - target for lang, target in TARGETS.items())
         key = (round(margin, 6), round(sum(acc.values()) / len(acc), 6))
         if best is None or key > best:
             best = key
-            chosen = {"id_bias": id_bias, "minor_bias": minor_bias, "cld2_weight": cld2, "acc": acc}
-    scores = decide(
-        arrays, bias_vector(chosen["id_bias"], chosen["minor_bias"]), chosen["cld2_weight"]
-    )
-    gold = arrays[0]
+            chosen = {"minor_bias": minor_bias, "threshold": t, "acc": acc}
+    bias = bias_vector(0.0, chosen["minor_bias"])
 
-    def log_loss(t: float) -> float:
-        z = (scores - scores.max(axis=1, keepdims=True)) / t
-        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-        return float(-logp[np.arange(len(gold)), gold].mean())
+    def log_loss(temp: float) -> float:
+        probs = final_probs(arrays, inputs, bias, z_oof + chosen["threshold"], temp)
+        return float(-np.log(np.maximum(probs[np.arange(len(gold)), gold], 1e-300)).mean())
 
     chosen["temperature"] = min(GRID_TEMPERATURE, key=log_loss)
     chosen["log_loss"] = log_loss(chosen["temperature"])
+    w, b = fit_id_ms(inputs[pair], y[pair])
+    chosen["weights"] = [float(f"{v:.6g}") for v in w]
+    chosen["bias"] = float(f"{b + chosen['threshold']:.6g}")
     chosen["acc_nb_only"] = accuracies(arrays, decide(arrays, bias_vector(0.0, 0.0), 0.0))
-    chosen["acc_nb_prior"] = accuracies(
-        arrays, decide(arrays, bias_vector(chosen["id_bias"], chosen["minor_bias"]), 0.0)
-    )
+    chosen["acc_old"] = accuracies(arrays, decide(arrays, bias_vector(9.0, 0.0), 20.0))
     return chosen
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="FLORES-200 dev folder")
+    parser.add_argument(
+        "--extra", type=Path, default=DEFAULT_EXTRA, help="folder holding EXTRA_INDONESIAN"
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="model file to write")
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds on dev")
     parser.add_argument("--min-count", type=int, default=2, help="drop rarer features")
     args = parser.parse_args(argv)
 
     dev = read_dev(args.data)
+    extra = word_counts(read_extra(args.extra))
     print(f"cross-validating on {args.data} ({args.folds} folds)", file=sys.stderr)
-    chosen = tune(cross_validate(dev, args.folds, args.min_count))
+    chosen = tune(cross_validate(dev, extra, args.folds, args.min_count), args.folds)
     print(
         "chosen by CV on dev:",
         json.dumps({k: v for k, v in chosen.items() if not k.startswith("acc")}),
         file=sys.stderr,
     )
-    for label, key in (("NB alone", "acc_nb_only"), ("NB + prior", "acc_nb_prior"),
-                       ("NB + prior + cld2 (chosen)", "acc")):  # fmt: skip
+    for label, key in (("NB alone", "acc_nb_only"),
+                       ("NB + id prior 9 + cld2 vote 20 (previous model)", "acc_old"),
+                       ("NB + id-vs-ms regression (chosen)", "acc")):  # fmt: skip
         acc = {k: round(100 * v, 2) for k, v in chosen[key].items()}
         print(f"CV accuracy, {label}: {acc}", file=sys.stderr)
 
     table = count_features(dev, args.min_count)
-    bias = dict(zip(LANGUAGES, bias_vector(chosen["id_bias"], chosen["minor_bias"]), strict=True))
+    bias = dict(zip(LANGUAGES, bias_vector(0.0, chosen["minor_bias"]), strict=True))
     model = payload(
         table,
         min_count=args.min_count,
         bias={k: v for k, v in bias.items() if v},
-        cld2_weight=chosen["cld2_weight"],
         temperature=chosen["temperature"],
+        id_ms=id_ms_payload(
+            extra + word_counts(dev["id"]),
+            word_counts(dev["ms"]),
+            chosen["weights"],
+            chosen["bias"],
+        ),
         cv={
             "folds": args.folds,
             "accuracy": {k: round(v, 4) for k, v in chosen["acc"].items()},
             "log_loss": round(chosen["log_loss"], 4),
         },
         source="FLORES-200 dev (CC-BY-SA 4.0), files: "
-        + " ".join(f"{stem}.dev" for stem in LANGUAGES.values()),
+        + " ".join(f"{stem}.dev" for stem in LANGUAGES.values())
+        + "; id-vs-ms word counts also from: "
+        + "; ".join(f"{rel}, {licence}" for rel, licence in EXTRA_INDONESIAN),
     )
     blob = json.dumps(model, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -290,3 +290,20 @@ def test_benchmark_smoke_prints_its_tables(shared_data: Path, tmp_path: Path) ->
     assert len(result["sets"]["S21"]) == 21
     assert result["accuracy"]["ringkas"]["id"] >= 0.8
     assert result["accuracy"]["langdetect"]["ms"] == 0.0  # langdetect has no Malay at all
+
+
+def test_shipped_model_has_an_id_ms_stage_and_bad_weights_are_refused() -> None:
+    blob = resources.files("ringkas").joinpath("data").joinpath("langid_regional.json.gz")
+    payload = json.loads(gzip.decompress(blob.read_bytes()))
+    model = langid._load_regional_model(payload)
+    assert model.id_ms is not None
+    assert "IndoSum" in payload["source"]
+    inputs = model.id_ms_inputs(SENTENCES["ms"], ("ms",))
+    assert len(inputs) == len(model.id_ms.weights) == model.max_order + 3
+    assert inputs[model.max_order + 1] == -1.0  # cld2's vote for ms
+    posterior = model.posterior(SENTENCES["ms"], ())
+    assert max(posterior, key=posterior.__getitem__) == "ms"
+    assert abs(sum(posterior.values()) - 1.0) < 1e-9
+    payload["id_ms"] = {**payload["id_ms"], "weights": [1.0]}
+    with pytest.raises(RuntimeError, match="corrupt"):
+        langid._load_regional_model(payload)

@@ -11,8 +11,10 @@ How a text is decided (each stage is named in :attr:`LanguageResult.stage`):
 4. ``regional``: langdetect has no Malay, Javanese or Sundanese profile and calls them ``id``
    (Malay always). Whenever it answers ``id`` or ``tl``, a naive-Bayes model over character
    1-6-grams and words, trained by ``scripts/train_langid.py`` on FLORES-200 ``dev`` and shipped in
-   ``ringkas/data``, re-decides among id, ms, jv, su, tl, min, ban, bjn, ace and bug; pycld2 gives a
-   second opinion on id vs ms and recognises Cebuano and Waray, which langdetect calls ``tl``.
+   ``ringkas/data``, re-decides among id, ms, jv, su, tl, min, ban, bjn, ace and bug; when it says
+   id or ms, a logistic regression (its evidence per feature group, pycld2's vote and word counts
+   from more Indonesian text) splits those two; pycld2 also recognises Cebuano and Waray, which
+   langdetect calls ``tl``.
 
 Nothing is downloaded and nothing global is set; models load lazily, once, under a lock. Codes are
 ISO 639-1 where one exists (``zh-cn`` and ``zh-tw`` are ``zh``), else ISO 639-3 (``min``,
@@ -215,9 +217,38 @@ def _langdetect(text: str) -> dict[str, float]:
 # --- regional stage -----------------------------------------------------------------------------
 
 
+#: Feature groups of the id-vs-ms stage: words, then character n-grams by length (1..max_order).
+_WORD_GROUP = 0
+
+
+def _feature_group(feature: str) -> int:
+    """Group of a regional feature: 0 for a word (``W`` + word), else the n-gram's length.
+
+    N-grams are lower-cased, so none of them starts with ``W``.
+    """
+    return _WORD_GROUP if feature[0] == "W" else len(feature)
+
+
+@dataclass(frozen=True)
+class _IdMsStage:
+    """Logistic regression that re-decides id vs ms when the naive Bayes says one of the two.
+
+    Its inputs (:meth:`_RegionalModel.id_ms_inputs`): the naive-Bayes log-likelihood ratio
+    id - ms summed per feature group (words, character 1-grams, ..., 6-grams), pycld2's vote
+    (+1 id, -1 ms, 0 none) and a word-level log-likelihood ratio whose Indonesian side also counts
+    openly licensed Indonesian news and health text (see ``scripts/train_langid.py``).
+    """
+
+    #: Per word, log P(word | id) - log P(word | ms) of the word-level model.
+    word_llr: Mapping[str, float]
+    #: One weight per input: the max_order + 1 groups, the cld2 vote, the word-level ratio.
+    weights: tuple[float, ...]
+    bias: float
+
+
 @dataclass(frozen=True)
 class _RegionalModel:
-    """Naive Bayes over the features present, plus pycld2's vote on id vs ms (see the trainer)."""
+    """Naive Bayes over the features present, then an id-vs-ms stage (see the trainer)."""
 
     languages: tuple[str, ...]
     max_order: int
@@ -229,15 +260,19 @@ class _RegionalModel:
     bias: tuple[float, ...]
     cld2_weight: float
     temperature: float
+    id_ms: _IdMsStage | None = None
 
-    def log_likelihoods(self, text: str) -> list[float]:
-        """Naive-Bayes log P(features | language), one per language, without any prior.
+    def _known(self, text: str) -> tuple[list[str], list[int]]:
+        """Known features and their indices, each once, in order of first appearance."""
+        found: dict[int, str] = {}
+        index = self.index
+        for feature in _ngrams(text, self.max_order):
+            i = index.get(feature)
+            if i is not None and i not in found:
+                found[i] = feature
+        return list(found.values()), list(found)
 
-        Known features are summed once each in order of first appearance (deduplicated as ints,
-        which is cheaper than as strings), so the floats are the same in every process.
-        """
-        found = map(self.index.get, _ngrams(text, self.max_order))
-        ids = list(dict.fromkeys(i for i in found if i is not None))
+    def _sums(self, ids: list[int]) -> list[float]:
         if len(ids) < 2:  # itemgetter of one index returns a bare value, not a tuple
             sums = [sum(map(weights.__getitem__, ids)) for weights in self.weights]
         else:
@@ -246,17 +281,58 @@ class _RegionalModel:
         n = len(ids)
         return [unseen * n + total for unseen, total in zip(self.unseen, sums, strict=True)]
 
-    def posterior(self, text: str, cld2_codes: Iterable[str]) -> dict[str, float]:
-        """P(language | text) over :attr:`languages`: likelihood, prior, cld2's vote, tempered."""
-        scores = [s + b for s, b in zip(self.log_likelihoods(text), self.bias, strict=True)]
+    def log_likelihoods(self, text: str) -> list[float]:
+        """Naive-Bayes log P(features | language), one per language, without any prior.
+
+        Known features are summed once each in order of first appearance (deduplicated as ints,
+        which is cheaper than as strings), so the floats are the same in every process.
+        """
+        found = map(self.index.get, _ngrams(text, self.max_order))
+        return self._sums(list(dict.fromkeys(i for i in found if i is not None)))
+
+    def id_ms_inputs(self, text: str, cld2_codes: Iterable[str]) -> list[float]:
+        """The id-vs-ms stage's inputs (see :class:`_IdMsStage`), in the order of its weights."""
+        features, ids = self._known(text)
+        i_id, i_ms = self.languages.index("id"), self.languages.index("ms")
+        w_id, w_ms = self.weights[i_id], self.weights[i_ms]
+        offset = self.unseen[i_id] - self.unseen[i_ms]
+        groups = [0.0] * (self.max_order + 1)
+        for feature, i in zip(features, ids, strict=True):
+            groups[_feature_group(feature)] += w_id[i] - w_ms[i] + offset
+        vote = 0.0
         for code in cld2_codes:  # cld2's first opinion among id and ms, if it has one
             if code in ("id", "ms"):
-                scores[self.languages.index(code)] += self.cld2_weight
+                vote = 1.0 if code == "id" else -1.0
                 break
+        word_llr = self.id_ms.word_llr if self.id_ms is not None else {}
+        words = dict.fromkeys(f for f in _ngrams(text, 0) if f[0] == "W")
+        ratio = sum(word_llr.get(w[1:], 0.0) for w in words)
+        return [*groups, vote, ratio]
+
+    def posterior(self, text: str, cld2_codes: Iterable[str]) -> dict[str, float]:
+        """P(language | text) over :attr:`languages`: likelihood, prior, tempered; then id vs ms.
+
+        Without an id-vs-ms stage (older models), cld2's vote is added to the scores instead.
+        """
+        cld2_codes = tuple(cld2_codes)
+        scores = [s + b for s, b in zip(self.log_likelihoods(text), self.bias, strict=True)]
+        if self.id_ms is None:
+            for code in cld2_codes:  # cld2's first opinion among id and ms, if it has one
+                if code in ("id", "ms"):
+                    scores[self.languages.index(code)] += self.cld2_weight
+                    break
         top = max(scores)
         exps = [math.exp((s - top) / self.temperature) for s in scores]
         total = sum(exps)
-        return {lang: e / total for lang, e in zip(self.languages, exps, strict=True)}
+        probs = {lang: e / total for lang, e in zip(self.languages, exps, strict=True)}
+        if self.id_ms is not None and self.languages[scores.index(top)] in ("id", "ms"):
+            inputs = self.id_ms_inputs(text, cld2_codes)
+            z = self.id_ms.bias
+            z += sum(w * x for w, x in zip(self.id_ms.weights, inputs, strict=True))
+            p_id = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+            mass = probs["id"] + probs["ms"]
+            probs["id"], probs["ms"] = mass * p_id, mass * (1.0 - p_id)
+        return probs
 
 
 _regional_model: _RegionalModel | None = None
@@ -293,7 +369,29 @@ def _load_regional_model(payload: Mapping[str, Any]) -> _RegionalModel:
         bias=tuple(float(bias.get(lang, 0.0)) for lang in languages),
         cld2_weight=float(payload["cld2_weight"]),
         temperature=float(payload["temperature"]),
+        id_ms=_load_id_ms(payload["id_ms"], int(payload["max_order"]))
+        if payload.get("id_ms")
+        else None,
     )
+
+
+def _load_id_ms(stage: Mapping[str, Any], max_order: int) -> _IdMsStage:
+    """The id-vs-ms stage: word counts (sentences containing the word) and regression weights."""
+    words = stage["words"].split("\n")
+    id_counts, ms_counts = _decode_counts(stage["id_counts"]), _decode_counts(stage["ms_counts"])
+    weights = tuple(float(w) for w in stage["weights"])
+    if len(id_counts) != len(words) or len(ms_counts) != len(words):
+        raise RuntimeError("corrupt regional model: id/ms word counts do not match the words")
+    if len(weights) != max_order + 3:
+        raise RuntimeError("corrupt regional model: wrong number of id/ms weights")
+    alpha = float(stage["alpha"])
+    id_norm = math.log(sum(id_counts) + alpha * len(words))
+    ms_norm = math.log(sum(ms_counts) + alpha * len(words))
+    word_llr = {
+        word: math.log((i + alpha) / (m + alpha)) - id_norm + ms_norm
+        for word, i, m in zip(words, id_counts, ms_counts, strict=True)
+    }
+    return _IdMsStage(word_llr=word_llr, weights=weights, bias=float(stage["bias"]))
 
 
 def _get_regional_model() -> _RegionalModel:
