@@ -42,10 +42,23 @@ def test_long_article_is_map_reduced_without_dropping_a_chunk(summarizer, tiny_m
     assert result.input_tokens > window
 
 
+@pytest.mark.parametrize(
+    "engine",
+    [
+        pytest.param({"backend": "torch", "quantize": None}, id="torch-fp32-reference"),
+        pytest.param({}, id="default-engine"),
+    ],
+)
 @pytest.mark.parametrize("max_batch_size", [1, 3, 32])
-def test_batch_composition_does_not_change_summaries(tiny_models, tiny_routes, max_batch_size):
+def test_batch_composition_does_not_change_summaries(
+    tiny_models, tiny_routes, max_batch_size, engine
+):
     summarizer = Summarizer(
-        str(tiny_models.summarizer), routes=tiny_routes, device="cpu", max_batch_size=max_batch_size
+        str(tiny_models.summarizer),
+        routes=tiny_routes,
+        device="cpu",
+        max_batch_size=max_batch_size,
+        **engine,
     )
     articles = [LONG_ARTICLE] + [a for a, _ in INDONESIAN]
     results = summarizer.summarize(articles, lang="id")

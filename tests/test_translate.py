@@ -35,11 +35,22 @@ def test_results_come_back_in_input_order(translator, tiny_models):
     assert [r.text for r in results] == expected
 
 
+ENGINES = [
+    pytest.param({"backend": "torch", "quantize": None}, id="torch-fp32-reference"),
+    pytest.param({}, id="default-engine"),  # CTranslate2 int8 on CPU when installed
+]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("max_batch_size", [1, 3, 32])
-def test_batch_composition_does_not_change_outputs(tiny_routes, tiny_models, max_batch_size):
+def test_batch_composition_does_not_change_outputs(
+    tiny_routes, tiny_models, max_batch_size, engine
+):
     sources = [src for src, _ in ID_EN_PAIRS]
     docs = [" ".join(sources[i::4]) for i in range(4)] + [sources[-1]]
-    translator = Translator(routes=tiny_routes, device="cpu", max_batch_size=max_batch_size)
+    translator = Translator(
+        routes=tiny_routes, device="cpu", max_batch_size=max_batch_size, **engine
+    )
     results = translator.translate(docs, source_lang="id")
     for doc, result in zip(docs, results, strict=True):
         expected = " ".join(tiny_models.translations[s] for s in _split_known(doc))

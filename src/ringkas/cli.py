@@ -181,6 +181,9 @@ def _positive_int(text: str) -> int:
 _ROUTE = re.compile(r"^([A-Za-z]{2,8})-([A-Za-z]{2,8})=(.+)$")
 
 
+_NO_QUANTIZATION = frozenset({"none", "no", "off"})
+
+
 def _route(text: str) -> tuple[str, str]:
     match = _ROUTE.match(text)
     if not match:
@@ -450,7 +453,10 @@ def _add_model_options(p: argparse.ArgumentParser, *, summary: bool, translation
         help="auto, float32, float16, bfloat16 (default: the library's, auto)",
     )
     engine.add_argument(
-        "--quantize", metavar="TYPE", help="int8 (torch, CPU) or a CTranslate2 compute type"
+        "--quantize",
+        metavar="TYPE",
+        help="auto (int8 on CPU), none (exact fp32 reference outputs), int8, or a CTranslate2 "
+        "compute type such as int8_float16 (default: the library's, auto)",
     )
     engine.add_argument(
         "--threads", type=_positive_int, metavar="N", help="CPU threads (default: torch's)"
@@ -813,6 +819,8 @@ def _make_processor(name: str, args: argparse.Namespace, *, dry: bool) -> _Proce
         options: dict[str, Any] = {
             # Engine options the user did not give keep the library's defaults.
             **{key: value for key, value in engine.items() if value is not None},
+            # --quantize none: exact fp32 reference outputs instead of the int8 default.
+            **({"quantize": None} if (args.quantize or "").lower() in _NO_QUANTIZATION else {}),
             "steps": steps,
             "routes": routes,
             "window": args.window,

@@ -708,29 +708,29 @@ _ENGINES: dict[tuple[Any, ...], Engine] = {}
 _ENGINES_LOCK = threading.Lock()
 _LOAD_LOCKS: dict[tuple[Any, ...], threading.Lock] = {}
 
-BACKENDS = ("torch", "ct2")
-
 
 def load_engine(
     spec: ModelSpec,
     *,
-    backend: str = "torch",
+    backend: str = "auto",
     device: str = "auto",
     dtype: str = "auto",
-    quantize: str | None = None,
+    quantize: str | None = "auto",
     num_threads: int | None = None,
 ) -> Engine:
     """The engine for ``spec``, loaded on first use and shared by every later caller.
 
-    ``backend``: ``"torch"`` (transformers) or ``"ct2"`` (CTranslate2, optional extra).
+    ``backend``: ``"auto"`` (the fastest engine here: CTranslate2 on CPU when installed, else
+    torch), ``"torch"`` (transformers) or ``"ct2"`` (CTranslate2, optional extra).
     ``device``: ``"auto"`` (cuda, then mps, then cpu), ``"cpu"``, ``"cuda"``, ``"cuda:1"``,
-    ``"mps"``.
-    ``dtype``: ``"auto"`` (fp32 on CPU; bf16 or fp16 on GPU), ``"float32"``, ``"float16"``,
-    ``"bfloat16"``. ``quantize``: ``None`` or ``"int8"`` (torch dynamic int8 on CPU; for ct2 any
-    CTranslate2 compute type such as ``"int8"``, ``"int8_float16"``, ``"float16"``).
+    ``"mps"``. ``dtype``: ``"auto"`` (fp32 on CPU; bf16 or fp16 on GPU), ``"float32"``,
+    ``"float16"``, ``"bfloat16"``. ``quantize``: ``"auto"`` (int8 on CPU), ``None`` (exact
+    reference outputs), ``"int8"`` or any CTranslate2 compute type (``"int8_float16"``, ...).
+    int8 outputs may differ slightly from fp32 ones.
     """
-    if backend not in BACKENDS:
-        raise ConfigError(f"backend must be one of {BACKENDS}, got {backend!r}")
+    from ringkas.backends import resolve_engine_options
+
+    backend, quantize = resolve_engine_options(backend, device, quantize)
     key = (spec.source, spec.revision, spec.family, backend, device, dtype, quantize, num_threads)
     with _ENGINES_LOCK:
         engine = _ENGINES.get(key)

@@ -127,7 +127,9 @@ def resolve_quantize(backend: str, device: str, quantize: str | None) -> str | N
     return "auto" if resolved == "ct2" else None
 
 
-def resolve_engine_options(backend: str, device: str, quantize: str | None) -> tuple[str, str | None]:
+def resolve_engine_options(
+    backend: str, device: str, quantize: str | None
+) -> tuple[str, str | None]:
     """``(backend, quantize)`` with every ``"auto"`` resolved for this machine.
 
     ``models.load_engine`` calls this first, so that ``"auto"`` and its resolution share one

@@ -15,6 +15,27 @@ from ringkas.models import GENERATION_KEYS, ModelSpec
 
 _WHITESPACE = re.compile(r"\s+")
 
+#: Held while transformers builds a model in this process. Concurrent ``from_pretrained`` calls
+#: from several threads inside CTranslate2's converter fail in transformers 5 ("attempted to run
+#: this operator with Meta tensors"), so model loads and conversions take turns (they are bound
+#: by memory bandwidth anyway).
+MODEL_LOAD_LOCK = threading.RLock()
+
+
+class FrontendEngine:
+    """The tokenizer half of the ``Engine`` protocol, shared by the torch and CT2 engines."""
+
+    frontend: TokenizerFrontend
+
+    def encode(self, texts: Sequence[str], *, source_lang: str | None = None) -> list[list[int]]:
+        return self.frontend.encode(texts, source_lang=source_lang)
+
+    def count_tokens(self, text: str, *, source_lang: str | None = None) -> int:
+        return len(self.frontend.encode([text], source_lang=source_lang)[0])
+
+    def default_options(self) -> GenerationOptions:
+        return self.frontend.default_options()
+
 
 class TokenizerFrontend:
     """Wraps a Hugging Face tokenizer; thread-safe (``src_lang`` is tokenizer state)."""
@@ -33,6 +54,10 @@ class TokenizerFrontend:
         self._lock = threading.Lock()
         self._generation_defaults = _read_generation_config(folder)
         self._vocab_tables: tuple[dict[str, int], list[str | None]] | None = None
+        languages = getattr(self.tokenizer, "lang_token_to_id", None)
+        self._language_ids = frozenset(
+            int(i) for i in (languages.values() if isinstance(languages, dict) else ())
+        )
 
     # -- languages --------------------------------------------------------------------------
     def _lang_token(self, lang: str) -> str:
@@ -55,7 +80,7 @@ class TokenizerFrontend:
 
     def target_token_id(self, target_lang: str | None) -> int | None:
         token = self.target_token(target_lang)
-        return None if token is None else int(self.tokenizer.convert_tokens_to_ids(token))
+        return None if token is None else self.tokens_to_ids([token])[0]
 
     # -- text <-> ids -----------------------------------------------------------------------
     def prepare(self, text: str) -> str:
@@ -74,9 +99,13 @@ class TokenizerFrontend:
         return [list(ids) for ids in encoded["input_ids"]]
 
     def decode(self, ids: Sequence[Sequence[int]]) -> list[str]:
+        # Language tokens are not "special" to transformers 5's M2M100 tokenizer: drop them here.
+        hidden = self._language_ids
         with self._lock:
             texts = self.tokenizer.batch_decode(
-                [list(i) for i in ids], skip_special_tokens=True, clean_up_tokenization_spaces=False
+                [[i for i in row if i not in hidden] for row in ids],
+                skip_special_tokens=True,
+                clean_up_tokenization_spaces=False,
             )
         return [t.strip() for t in texts]
 
@@ -101,7 +130,7 @@ class TokenizerFrontend:
         tables = self._vocab_tables
         if tables is None:
             with self._lock:
-                vocab = {str(t): int(i) for t, i in self.tokenizer.get_vocab().items()}
+                vocab = full_vocab(self.tokenizer)
             inverse: list[str | None] = [None] * (max(vocab.values(), default=-1) + 1)
             for token, index in vocab.items():
                 inverse[index] = token
@@ -121,6 +150,25 @@ class TokenizerFrontend:
     # -- settings ---------------------------------------------------------------------------
     def default_options(self) -> GenerationOptions:
         return GenerationOptions().merged(self.spec.generation, self._generation_defaults)
+
+
+def full_vocab(tokenizer: Any) -> dict[str, int]:
+    """Every token the tokenizer can produce, with its id.
+
+    ``get_vocab()`` is not always that: transformers 5's M2M100 tokenizer keeps its 100
+    language tokens (``__en__``...) only in ``lang_token_to_id``, so CTranslate2's converter,
+    which reads ``get_vocab()``, would build a vocabulary too small for the model.
+    """
+    vocab = {str(t): int(i) for t, i in tokenizer.get_vocab().items()}
+    used = set(vocab.values())
+    for attr in ("lang_token_to_id", "added_tokens_encoder"):
+        extra = getattr(tokenizer, attr, None)
+        if isinstance(extra, dict):
+            for token, index in extra.items():
+                if str(token) not in vocab and int(index) not in used:
+                    vocab[str(token)] = int(index)
+                    used.add(int(index))
+    return vocab
 
 
 def _read_generation_config(folder: Path) -> dict[str, Any]:

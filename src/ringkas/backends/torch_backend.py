@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 import threading
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ringkas.backends import Generated
-from ringkas.backends.common import TokenizerFrontend
+from ringkas.backends.common import MODEL_LOAD_LOCK, FrontendEngine, TokenizerFrontend
 from ringkas.config import GenerationOptions
 from ringkas.errors import ConfigError, GenerationError, ModelLoadError
 from ringkas.models import ModelSpec
@@ -55,7 +56,8 @@ def _resolve_dtype(dtype: str, device: str, family: str) -> torch.dtype:
     if dtype not in DTYPES:
         raise ConfigError(f"dtype must be one of {DTYPES}, got {dtype!r}")
     if dtype != "auto":
-        return getattr(torch, dtype)  # type: ignore[no-any-return]
+        resolved: torch.dtype = getattr(torch, dtype)
+        return resolved
     if not device.startswith("cuda"):
         return torch.float32
     if torch.cuda.is_bf16_supported():
@@ -64,7 +66,7 @@ def _resolve_dtype(dtype: str, device: str, family: str) -> torch.dtype:
     return torch.float32 if family == "t5" else torch.float16
 
 
-class TorchEngine:
+class TorchEngine(FrontendEngine):
     """A seq2seq model and its tokenizer on one device; safe to share between threads."""
 
     def __init__(
@@ -87,9 +89,10 @@ class TorchEngine:
         self.frontend = TokenizerFrontend(spec, folder)
         self.dtype = _resolve_dtype(dtype, self.device, spec.family)
         try:
-            model = AutoModelForSeq2SeqLM.from_pretrained(
-                str(folder), dtype=self.dtype, trust_remote_code=False
-            )
+            with MODEL_LOAD_LOCK:
+                model = AutoModelForSeq2SeqLM.from_pretrained(
+                    str(folder), dtype=self.dtype, trust_remote_code=False
+                )
         except Exception as exc:
             raise ModelLoadError(f"cannot load model {spec.name!r} from {folder}: {exc}") from exc
         model.eval()
@@ -104,23 +107,17 @@ class TorchEngine:
                     "torch dynamic int8 quantization runs on CPU only; on GPU use dtype='float16' "
                     "or backend='ct2' with quantize='int8_float16'"
                 )
-            model = torch.ao.quantization.quantize_dynamic(
-                model, {torch.nn.Linear}, dtype=torch.qint8
-            )
+            with warnings.catch_warnings():  # torch 2.13 deprecates quantized tensors (still works)
+                warnings.simplefilter("ignore", UserWarning)
+                warnings.simplefilter("ignore", DeprecationWarning)
+                model = torch.ao.quantization.quantize_dynamic(
+                    model, {torch.nn.Linear}, dtype=torch.qint8
+                )
         self.quantize = quantize
         self.model = model.to(self.device)
         self._lock = threading.Lock()
 
     # -- Engine protocol ----------------------------------------------------------------------
-    def encode(self, texts: Sequence[str], *, source_lang: str | None = None) -> list[list[int]]:
-        return self.frontend.encode(texts, source_lang=source_lang)
-
-    def count_tokens(self, text: str, *, source_lang: str | None = None) -> int:
-        return len(self.frontend.encode([text], source_lang=source_lang)[0])
-
-    def default_options(self) -> GenerationOptions:
-        return self.frontend.default_options()
-
     def generate(
         self,
         inputs: Sequence[Sequence[int]],
@@ -135,6 +132,30 @@ class TorchEngine:
         with self._lock:
             outputs = self._generate_splitting(list(inputs), opts, forced)
         return self._decode(outputs, opts)
+
+    # -- beyond the protocol ------------------------------------------------------------------
+    def score(
+        self, inputs: Sequence[Sequence[int]], targets: Sequence[Sequence[int]]
+    ) -> list[list[float]]:
+        """Log-probability of each target token, end token last (teacher forcing).
+
+        Targets exclude the end-of-sequence token. The twin of ``CT2Engine.score``: the two
+        agreeing is what shows a conversion is right (argmax agreement alone is not enough).
+        """
+        import torch
+
+        eos = self.frontend.eos_token_id
+        results: list[list[float]] = []
+        with self._lock, torch.inference_mode():
+            for source, target in zip(inputs, targets, strict=True):
+                labels = torch.tensor([[*target, *([] if eos is None else [eos])]])
+                labels = labels.to(self.device)
+                logits = self.model(
+                    input_ids=torch.tensor([list(source)], device=self.device), labels=labels
+                ).logits
+                log_probs = logits.float().log_softmax(-1)[0].gather(-1, labels[0][:, None])
+                results.append([float(x) for x in log_probs[:, 0].tolist()])
+        return results
 
     # -- internals --------------------------------------------------------------------------
     def _generate_splitting(
@@ -205,7 +226,7 @@ class TorchEngine:
             body = seq[1:] if seq and seq[0] == start else seq
             # Batched outputs are padded after EOS (with pad in greedy search, EOS in beam search).
             finished = eos is not None and eos in body
-            if finished:
+            if eos is not None and finished:
                 body = body[: body.index(eos)]
             else:
                 while body and body[-1] == pad:

@@ -1,0 +1,240 @@
+"""The engine comparison on a CUDA machine, end to end in under five minutes, offline.
+
+Builds the benchmark models there (random weights, real architectures: nothing is downloaded),
+then times, on the same work: naive loop, HF batched generate, ringkas torch (fp16, bf16) and
+ringkas CTranslate2 (float16, int8_float16) against raw CTranslate2, and ringkas's throughput
+and GPU memory against batch size up to what the memory holds. Writes ``gpu-check.json`` and
+``gpu-check.md`` into ``--out``.
+
+    python benchmarks/gpu_check.py --out /tmp/gpu-results            # on the GPU machine
+    python benchmarks/gpu_check.py --device cpu --tiny --out /tmp/x  # smoke mode, anywhere
+
+Sections run in order of importance and stop starting new ones once ``--budget-s`` is spent;
+skipped sections are listed in the JSON, so a slow machine still yields a result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ringkas import bench
+from ringkas.errors import ConfigError
+
+
+def _engines(model: str, device: str) -> list[str]:
+    from ringkas.backends import ct2_available
+
+    if device.startswith("cuda"):
+        # T5 activations overflow in float16: mT5 runs in bfloat16.
+        half = "bfloat16" if model == "mt5" else "float16"
+        names = [
+            f"naive-{half}",
+            f"hf-{half}",
+            "torch-float16",
+            "torch-bfloat16",
+            f"ct2-{half}",
+            f"ct2-int8_{half}",
+            f"raw-ct2-{half}",
+        ]
+        if model == "mt5":
+            names.remove("torch-float16")
+    else:
+        names = ["naive", "hf", "torch", "torch-bfloat16", "ct2-int8", "raw-ct2-int8"]
+    return names if ct2_available() else [n for n in names if "ct2" not in n]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, required=True, help="folder for the JSON results")
+    parser.add_argument("--device", default="cuda", help="cuda (default), cuda:N or cpu")
+    parser.add_argument("--tiny", action="store_true", help="tiny models: a smoke run")
+    parser.add_argument(
+        "--models-dir",
+        type=Path,
+        default=None,
+        help="where models are built (default: a temporary folder; never --out)",
+    )
+    parser.add_argument(
+        "--budget-s",
+        type=float,
+        default=240.0,
+        help="start no new section after this many seconds (default 240)",
+    )
+    parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: all)")
+    return parser
+
+
+def run(argv: Sequence[str] | None = None, *, progress: Callable[[str], None] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    say = progress or (lambda msg: print(msg, file=sys.stderr, flush=True))
+    import torch
+
+    device = str(args.device)
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        print("gpu_check: error: --device cuda but torch sees no CUDA device", file=sys.stderr)
+        return 2
+    if device.split(":", 1)[0] not in ("cpu", "cuda"):
+        print(
+            f"gpu_check: error: --device must be cuda[:N] or cpu, got {device!r}", file=sys.stderr
+        )
+        return 2
+    started = time.perf_counter()
+    size = "tiny" if args.tiny else "real"
+    threads = args.threads or max(1, os.cpu_count() or 1)
+    torch.set_num_threads(threads)
+    models_dir = args.models_dir or Path(tempfile.gettempdir()) / "ringkas-gpu-check-models"
+    report: dict[str, Any] = {
+        "schema": 1,
+        "kind": "gpu-check",
+        "machine": bench._machine(device),
+        "versions": bench._versions(),
+        "settings": {"device": device, "size": size, "threads": threads, "budget_s": args.budget_s},
+        "default_engine": bench.default_engine_name(device),
+        "comparisons": [],
+        "batch_sweep": [],
+        "skipped": [],
+    }
+    if device.startswith("cuda"):
+        report["machine"]["cuda"] = torch.version.cuda
+        report["machine"]["bf16_supported"] = torch.cuda.is_bf16_supported()
+    sentences, report["input_text"] = bench.load_sentences(2000)
+    tiny = args.tiny
+    marian_articles = 4 if tiny else 64
+    new_tokens = 6 if tiny else 40
+
+    def over_budget(section: str) -> bool:
+        if time.perf_counter() - started > args.budget_s:
+            report["skipped"].append(section)
+            say(f"budget spent: skipping {section}")
+            return True
+        return False
+
+    def marian_comparison() -> None:
+        model = bench.bench_model("marian", size, models_dir)
+        work = bench.translation_workload(
+            sentences,
+            articles=marian_articles,
+            per_article=4,
+            options=bench._fixed_length(1, new_tokens),
+        )
+        report["comparisons"].append(
+            bench.run_comparison(
+                model,
+                work,
+                _engines("marian", device),
+                repeats=2 if not tiny else 1,
+                naive_articles=1 if tiny else 2,
+                latency_articles=2,
+                device=device,
+                threads=threads,
+                progress=say,
+            )
+        )
+
+    def marian_batches() -> None:
+        model = bench.bench_model("marian", size, models_dir)
+        articles = 8 if tiny else 256
+        work = bench.translation_workload(
+            sentences,
+            articles=articles,
+            per_article=4,
+            options=bench._fixed_length(1, new_tokens),
+        )
+        if device.startswith("cuda"):
+            engines, sizes = ["torch-float16", "ct2-float16"], [32, 128, 512, 1024]
+        else:
+            engines, sizes = ["torch", "ct2-int8"], [2, 8]
+        from ringkas.backends import ct2_available
+
+        engines = engines if ct2_available() else engines[:1]
+        report["batch_sweep"] = bench.run_batch_sweep(
+            model, work, engines, sizes, device=device, threads=threads, progress=say
+        )
+
+    def mt5_comparison() -> None:
+        from transformers import AutoTokenizer
+
+        model = bench.bench_model("mt5", size, models_dir)
+        tokenizer = AutoTokenizer.from_pretrained(str(model.folder))
+        work = bench.summarization_workload(
+            sentences,
+            articles=2 if tiny else 16,
+            words=40 if tiny else 250,
+            options=bench._fixed_length(1, 4 if tiny else 32),
+            count_tokens=lambda text: len(tokenizer(text)["input_ids"]),
+            window=model.recipe.max_input_tokens,
+        )
+        report["comparisons"].append(
+            bench.run_comparison(
+                model,
+                work,
+                _engines("mt5", device),
+                repeats=1,
+                naive_articles=1,
+                latency_articles=1 if tiny else 2,
+                device=device,
+                threads=threads,
+                progress=say,
+            )
+        )
+
+    sections: list[tuple[str, Callable[[], None]]] = [
+        ("marian comparison", marian_comparison),
+        ("marian batch sweep", marian_batches),
+        ("mt5 comparison", mt5_comparison),
+    ]
+    from ringkas.models import clear_engine_cache
+
+    with bench._quiet_transformers():
+        for name, section in sections:
+            if over_budget(name):
+                continue
+            say(f"{name} ({time.perf_counter() - started:.0f} s in)")
+            try:
+                section()
+            except Exception as exc:  # a failed section is a result too; the rest still run
+                report.setdefault("errors", []).append(f"{name}: {type(exc).__name__}: {exc}")
+                say(f"{name} failed: {exc}")
+            clear_engine_cache()
+            if device.startswith("cuda"):
+                torch.cuda.empty_cache()
+    report["wall_s"] = round(time.perf_counter() - started, 1)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "gpu-check.json").write_text(json.dumps(report, indent=2) + "\n", "utf-8")
+    lines = [bench.markdown_report({**report, "created": report["machine"]["platform"]})]
+    if report["batch_sweep"]:
+        lines += [
+            "## Batch size sweep",
+            "",
+            "| engine | batch | tok/s | GPU MB | note |",
+            "| --- | ---: | ---: | ---: | --- |",
+        ]
+        for row in report["batch_sweep"]:
+            lines.append(
+                f"| `{row['engine']}` | {row['max_batch_size']} | {row.get('tokens_per_s', '–')} "
+                f"| {row.get('gpu_peak_mb') or row.get('gpu_device_used_mb') or '–'} "
+                f"| {row.get('error', '')} |"
+            )
+    (args.out / "gpu-check.md").write_text("\n".join(lines) + "\n", "utf-8")
+    say(f"wrote {args.out / 'gpu-check.json'} in {report['wall_s']} s")
+    return 1 if report.get("errors") else 0
+
+
+def main() -> int:
+    try:
+        return run()
+    except ConfigError as exc:
+        print(f"gpu_check: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""The complete CPU benchmark: writes ``benchmarks/results/bench-cpu.{json,md,png}``.
+
+    python benchmarks/run_cpu.py            # several minutes; run on a quiet machine
+    python benchmarks/run_cpu.py --smoke --out /tmp/smoke   # tiny models, seconds
+
+Any ``ringkas bench`` option may follow (``--threads 2``, ``--no-stream``, ``--models marian``).
+See benchmarks/README.md for how to read the results.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ringkas.bench import main as bench_main
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    smoke = "--smoke" in args
+    if smoke:
+        args.remove("--smoke")
+        if "--out" not in args:
+            print("run_cpu.py: error: --smoke needs --out (it must not overwrite results/)",
+                  file=sys.stderr)  # fmt: skip
+            return 2
+    elif "--out" not in args:
+        args += ["--out", str(RESULTS)]
+    return bench_main(["--tiny" if smoke else "--full", "--stem", "bench-cpu", *args])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
