@@ -29,20 +29,21 @@ __all__ = [
 UND = "und"
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """JSON-serialisable copy: dataclasses and mappings become dicts, tuples become lists."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 
 class _ToDict:
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-serialisable data (nested dataclasses and tuples become dicts and lists)."""
-        result: dict[str, Any] = _plain(self)
+        result: dict[str, Any] = plain(self)
         return result
 
 

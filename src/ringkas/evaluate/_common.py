@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import importlib.metadata
 import sys
-from collections.abc import Mapping
 from types import ModuleType
-from typing import Any
 
 from ringkas.errors import MissingDependencyError, missing_dependency
-
-
-def plain(value: Any) -> Any:
-    """JSON-serialisable copy: dataclasses and mappings become dicts, tuples become lists."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    return value
 
 
 def require(module: str, *, package: str, extra: str, purpose: str) -> ModuleType:

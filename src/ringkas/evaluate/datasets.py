@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ringkas.errors import ConfigError, DataError
-from ringkas.evaluate._common import plain
+from ringkas.types import plain
 
 __all__ = [
     "TASKS",

@@ -34,11 +34,11 @@ from typing import TYPE_CHECKING, Any
 from ringkas.errors import ConfigError, DataError, MissingDependencyError
 from ringkas.evaluate._common import (
     package_version,
-    plain,
     require,
     require_optional,
     ringkas_version,
 )
+from ringkas.types import plain
 
 if TYPE_CHECKING:
     import numpy as np

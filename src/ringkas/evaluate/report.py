@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ringkas.errors import ConfigError, DataError
-from ringkas.evaluate._common import plain, require, versions
+from ringkas.evaluate._common import require, versions
 from ringkas.evaluate.metrics import PairedResult, Score, ScoreOptions, ScoreSet, SkippedMetric
+from ringkas.types import plain
 
 if TYPE_CHECKING:
     from ringkas.evaluate.datasets import Dataset
