@@ -374,24 +374,11 @@ def _recipe(kind: str, size: str) -> ModelRecipe:
 
 
 def _train_spm(lines: Sequence[str], prefix: Path, vocab_size: int) -> Path:
-    import sentencepiece as spm
+    from ringkas.testing import train_sentencepiece
 
-    spm.SentencePieceTrainer.train(
-        sentence_iterator=iter(list(lines)),
-        model_prefix=str(prefix),
-        vocab_size=vocab_size,
-        model_type="unigram",
-        character_coverage=1.0,
-        hard_vocab_limit=False,
-        num_threads=max(1, os.cpu_count() or 1),
-        minloglevel=2,
-        pad_id=0,
-        eos_id=1,
-        unk_id=2,
-        bos_id=-1,
+    return train_sentencepiece(
+        lines, prefix, vocab_size=vocab_size, num_threads=max(1, os.cpu_count() or 1)
     )
-    prefix.with_suffix(".vocab").unlink(missing_ok=True)
-    return prefix.with_suffix(".model")
 
 
 def _fill(i: int) -> str:

@@ -29,6 +29,7 @@ __all__ = [
     "SUMMARY_PAIRS",
     "TinyModels",
     "build_tiny_models",
+    "train_sentencepiece",
     "train_summarizer",
     "train_translator",
 ]
@@ -155,7 +156,11 @@ class TinyModels:
     long_article_chunks: tuple[str, ...] = ()
 
 
-def _train_spm(lines: Sequence[str], prefix: Path, *, vocab_size: int) -> Path:
+def train_sentencepiece(
+    lines: Sequence[str], prefix: Path, *, vocab_size: int, num_threads: int = 1
+) -> Path:
+    """A unigram sentencepiece model with T5/Marian special ids (pad 0, eos 1, unk 2); only the
+    ``.model`` file is kept. One thread (the default) makes the result reproducible."""
     import sentencepiece as spm
 
     spm.SentencePieceTrainer.train(
@@ -165,13 +170,14 @@ def _train_spm(lines: Sequence[str], prefix: Path, *, vocab_size: int) -> Path:
         model_type="unigram",
         character_coverage=1.0,
         hard_vocab_limit=False,
-        num_threads=1,
+        num_threads=num_threads,
         minloglevel=2,
         pad_id=0,
         eos_id=1,
         unk_id=2,
         bos_id=-1,
     )
+    prefix.with_suffix(".vocab").unlink(missing_ok=True)
     return prefix.with_suffix(".model")
 
 
@@ -257,8 +263,8 @@ def train_translator(
 
     folder.mkdir(parents=True, exist_ok=True)
     all_pairs = list(pairs) + list(long_clauses)
-    src_model = _train_spm([s for s, _ in all_pairs], folder / "src", vocab_size=160)
-    tgt_model = _train_spm([t for _, t in all_pairs], folder / "tgt", vocab_size=160)
+    src_model = train_sentencepiece([s for s, _ in all_pairs], folder / "src", vocab_size=160)
+    tgt_model = train_sentencepiece([t for _, t in all_pairs], folder / "tgt", vocab_size=160)
     src_model.rename(folder / "source.spm")
     tgt_model.rename(folder / "target.spm")
     import sentencepiece as spm
@@ -274,8 +280,6 @@ def train_translator(
     (folder / "vocab.json").write_text(
         json.dumps({p: i for i, p in enumerate(pieces)}, ensure_ascii=False), encoding="utf-8"
     )
-    for extra in ("src.vocab", "tgt.vocab"):
-        (folder / extra).unlink(missing_ok=True)
     tokenizer = MarianTokenizer(
         source_spm=str(folder / "source.spm"),
         target_spm=str(folder / "target.spm"),
@@ -354,14 +358,13 @@ def _t5_tokenizer(folder: Path, lines: Sequence[str]) -> Any:
     import sentencepiece as spm
     from transformers import AutoTokenizer, T5Tokenizer
 
-    model_file = _train_spm(lines, folder / "spiece", vocab_size=220)
+    model_file = train_sentencepiece(lines, folder / "spiece", vocab_size=220)
     processor = spm.SentencePieceProcessor(model_file=str(model_file))
     vocab = [
         (processor.id_to_piece(i), processor.get_score(i))
         for i in range(processor.get_piece_size())
     ]
     T5Tokenizer(vocab=vocab, extra_ids=0).save_pretrained(folder)
-    (folder / "spiece.vocab").unlink(missing_ok=True)
     return AutoTokenizer.from_pretrained(str(folder))
 
 
