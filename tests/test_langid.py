@@ -298,12 +298,39 @@ def test_shipped_model_has_an_id_ms_stage_and_bad_weights_are_refused() -> None:
     model = langid._load_regional_model(payload)
     assert model.id_ms is not None
     assert "IndoSum" in payload["source"]
+    assert "wordfreq" in payload["source"]
     inputs = model.id_ms_inputs(SENTENCES["ms"], ("ms",))
-    assert len(inputs) == len(model.id_ms.weights) == model.max_order + 3
+    assert len(inputs) == len(model.id_ms.weights) == model.max_order + 4
     assert inputs[model.max_order + 1] == -1.0  # cld2's vote for ms
+    assert inputs[model.max_order + 3] < 0  # the frequency lists read it as Malay
     posterior = model.posterior(SENTENCES["ms"], ())
     assert max(posterior, key=posterior.__getitem__) == "ms"
     assert abs(sum(posterior.values()) - 1.0) < 1e-9
-    payload["id_ms"] = {**payload["id_ms"], "weights": [1.0]}
+    bad_weights = {**payload, "id_ms": {**payload["id_ms"], "weights": [1.0]}}
     with pytest.raises(RuntimeError, match="corrupt"):
-        langid._load_regional_model(payload)
+        langid._load_regional_model(bad_weights)
+    words = payload["id_ms"]["freq_words"].split("\n")
+    bad_freq = {**payload, "id_ms": {**payload["id_ms"], "freq_words": "\n".join(words[:-1])}}
+    with pytest.raises(RuntimeError, match="frequency ratios"):
+        langid._load_regional_model(bad_freq)
+
+
+@pytest.mark.parametrize(
+    ("indonesian", "malay"),
+    [("karena", "kerana"), ("bahwa", "bahawa"), ("uang", "wang"), ("bisa", "boleh")],
+)
+def test_frequency_ratios_tell_indonesian_from_malay_spellings(indonesian: str, malay: str) -> None:
+    freq = langid._get_regional_model().id_ms.freq_llr  # type: ignore[union-attr]
+    assert freq[indonesian] > 1.0 > -1.0 > freq[malay]
+
+
+def test_model_without_frequency_lists_still_loads() -> None:
+    """Older model files (no ``freq_words``) keep their max_order + 3 inputs."""
+    blob = resources.files("ringkas").joinpath("data").joinpath("langid_regional.json.gz")
+    payload = json.loads(gzip.decompress(blob.read_bytes()))
+    stage = {k: v for k, v in payload["id_ms"].items() if not k.startswith("freq_")}
+    stage["weights"] = stage["weights"][:-1]
+    model = langid._load_regional_model({**payload, "id_ms": stage})
+    assert model.id_ms is not None
+    assert not model.id_ms.freq_llr
+    assert len(model.id_ms_inputs(SENTENCES["ms"], ())) == model.max_order + 3

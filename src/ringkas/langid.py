@@ -33,7 +33,7 @@ import threading
 import unicodedata
 from array import array
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from operator import itemgetter
 from typing import Any
@@ -235,15 +235,21 @@ class _IdMsStage:
 
     Its inputs (:meth:`_RegionalModel.id_ms_inputs`): the naive-Bayes log-likelihood ratio
     id - ms summed per feature group (words, character 1-grams, ..., 6-grams), pycld2's vote
-    (+1 id, -1 ms, 0 none) and a word-level log-likelihood ratio whose Indonesian side also counts
-    openly licensed Indonesian news and health text (see ``scripts/train_langid.py``).
+    (+1 id, -1 ms, 0 none), a word-level log-likelihood ratio whose Indonesian side also counts
+    openly licensed Indonesian news and health text and, when the model has one, a word-frequency
+    ratio from large corpora (wordfreq's id and ms lists; see ``scripts/train_langid.py``). The
+    997 Malay sentences of FLORES dev cannot tell a rare Malay word from an Indonesian one; a
+    frequency list of millions of Malay words can.
     """
 
     #: Per word, log P(word | id) - log P(word | ms) of the word-level model.
     word_llr: Mapping[str, float]
-    #: One weight per input: the max_order + 1 groups, the cld2 vote, the word-level ratio.
+    #: One weight per input: the max_order + 1 groups, the cld2 vote, the word-level ratio and,
+    #: when :attr:`freq_llr` is not empty, the frequency ratio.
     weights: tuple[float, ...]
     bias: float
+    #: Per word, log f(word | id) - log f(word | ms) of the large-corpus frequency lists.
+    freq_llr: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -304,10 +310,14 @@ class _RegionalModel:
             if code in ("id", "ms"):
                 vote = 1.0 if code == "id" else -1.0
                 break
-        word_llr = self.id_ms.word_llr if self.id_ms is not None else {}
-        words = dict.fromkeys(f for f in _ngrams(text, 0) if f[0] == "W")
-        ratio = sum(word_llr.get(w[1:], 0.0) for w in words)
-        return [*groups, vote, ratio]
+        words = [f[1:] for f in dict.fromkeys(_ngrams(text, 0)) if f[0] == "W"]
+        if self.id_ms is None:
+            return [*groups, vote, 0.0]
+        word_llr, freq_llr = self.id_ms.word_llr, self.id_ms.freq_llr
+        ratio = sum(word_llr.get(w, 0.0) for w in words)
+        if not freq_llr:
+            return [*groups, vote, ratio]
+        return [*groups, vote, ratio, sum(freq_llr.get(w, 0.0) for w in words)]
 
     def posterior(self, text: str, cld2_codes: Iterable[str]) -> dict[str, float]:
         """P(language | text) over :attr:`languages`: likelihood, prior, tempered; then id vs ms.
@@ -338,9 +348,9 @@ class _RegionalModel:
 _regional_model: _RegionalModel | None = None
 
 
-def _decode_counts(text: str) -> array[int]:
-    """Base64 of little-endian uint16 counts (compact, and no Python int per count on loading)."""
-    counts = array("H")
+def _decode_counts(text: str, *, signed: bool = False) -> array[int]:
+    """Base64 of little-endian (u)int16 counts (compact, and no Python int per count on loading)."""
+    counts = array("h" if signed else "H")
     counts.frombytes(base64.b64decode(text))
     if sys.byteorder != "little":
         counts.byteswap()
@@ -382,7 +392,14 @@ def _load_id_ms(stage: Mapping[str, Any], max_order: int) -> _IdMsStage:
     weights = tuple(float(w) for w in stage["weights"])
     if len(id_counts) != len(words) or len(ms_counts) != len(words):
         raise RuntimeError("corrupt regional model: id/ms word counts do not match the words")
-    if len(weights) != max_order + 3:
+    freq_llr: dict[str, float] = {}
+    if stage.get("freq_words"):
+        freq_words = stage["freq_words"].split("\n")
+        centinats = _decode_counts(stage["freq_llr"], signed=True)
+        if len(centinats) != len(freq_words):
+            raise RuntimeError("corrupt regional model: frequency ratios do not match the words")
+        freq_llr = {w: c / 100.0 for w, c in zip(freq_words, centinats, strict=True)}
+    if len(weights) != max_order + 3 + bool(freq_llr):
         raise RuntimeError("corrupt regional model: wrong number of id/ms weights")
     alpha = float(stage["alpha"])
     id_norm = math.log(sum(id_counts) + alpha * len(words))
@@ -391,7 +408,9 @@ def _load_id_ms(stage: Mapping[str, Any], max_order: int) -> _IdMsStage:
         word: math.log((i + alpha) / (m + alpha)) - id_norm + ms_norm
         for word, i, m in zip(words, id_counts, ms_counts, strict=True)
     }
-    return _IdMsStage(word_llr=word_llr, weights=weights, bias=float(stage["bias"]))
+    return _IdMsStage(
+        word_llr=word_llr, weights=weights, bias=float(stage["bias"]), freq_llr=freq_llr
+    )
 
 
 def _get_regional_model() -> _RegionalModel:
