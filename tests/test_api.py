@@ -10,7 +10,7 @@ import ringkas
 EXPECTED = {
     "Article", "ArticleResult", "Chunk", "CleanedText", "ConfigError", "DataError",
     "DuplicateIdError", "ErrorInfo", "GenerationError", "GenerationOptions", "InputError",
-    "LanguageResult",
+    "InputReadError", "LanguageResult",
     "MissingDependencyError", "ModelError", "ModelLoadError", "ModelSpec", "Removal", "Ringkas",
     "RingkasError", "RouteStep", "Summarizer", "SummaryResult", "TranslationResult", "Translator",
     "UND", "UnknownModelError", "UnsupportedLanguageError", "__version__", "chunk_text",

@@ -5,6 +5,7 @@ Signals, real pipes and a clean interpreter need subprocesses: see ``test_cli_pr
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import sys
@@ -147,6 +148,40 @@ def test_csv_output_and_titles(run, tmp_path, engine_args):
         "id,lang,translation,title_translation,error",
         f"t,id,{TR[SOURCES[0]]},{TR[SOURCES[1]]},",
     ]
+
+
+def test_title_and_lang_fields_of_another_schema(run, tmp_path, engine_args):
+    source = tmp_path / "berita.csv.gz"
+    rows = f"kode,isi,judul,bahasa\nt,{SOURCES[0]},{SOURCES[1]},id\n"
+    source.write_bytes(gzip.compress(rows.encode()))
+    args = ["translate", str(source), "--id-field", "kode", "--text-field", "isi"]
+    code, out, err = run([*args, "--title-field", "judul", "--lang-field", "bahasa", *engine_args])
+    assert (code, err) == (0, "")
+    [row] = parse_jsonl(out)
+    assert (row["id"], row["lang"]) == ("t", "id")
+    assert (row["translation"], row["title_translation"]) == (TR[SOURCES[0]], TR[SOURCES[1]])
+
+
+def test_a_truncated_gzip_input_writes_what_it_could_read_then_resumes(run, tmp_path):
+    text = "Harga beras naik minggu ini karena pasokan berkurang."
+    data = "".join(json.dumps({"id": f"r{i}", "text": text}) + "\n" for i in range(1000))
+    whole = gzip.compress(data.encode())
+    source = tmp_path / "in.jsonl.gz"
+    source.write_bytes(whole[: len(whole) // 2])
+    out = tmp_path / "out.jsonl"
+    code, stdout, err = run(["detect", str(source), "-o", str(out), "--window", "7"])
+    assert (code, stdout) == (1, "")
+    assert "after line" in err.splitlines()[-1]
+    assert "--resume" in err.splitlines()[-1]
+    first = [row["id"] for row in parse_jsonl(out.read_text(encoding="utf-8"))]
+    # Every record read before the break was written, including the last, partial window.
+    assert 0 < len(first) < 1000
+    assert first == [f"r{i}" for i in range(len(first))]
+    source.write_bytes(whole)  # re-downloaded
+    assert run(["detect", str(source), "-o", str(out), "--resume", "-q"])[:2] == (0, "")
+    rows = parse_jsonl(out.read_text(encoding="utf-8"))
+    assert [row["id"] for row in rows] == [f"r{i}" for i in range(1000)]
+    assert {row["lang"] for row in rows} == {"id"}
 
 
 def test_summarize_and_process_exact_outputs(run, tmp_path, tiny_models, engine_args):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
 
-from ringkas.errors import ConfigError
+from ringkas.errors import ConfigError, InputReadError
 from ringkas.io import (
     Writer,
     escape_line,
@@ -101,6 +103,71 @@ def test_text_and_id_fields_map_other_schemas(tmp_path):
     [(rid, _, article)] = read(path, text_field="body", id_field="doc")
     assert rid == "x1"
     assert article == Article(id="x1", text="Isi berita.", title="J")
+
+
+def test_title_and_lang_fields_map_other_schemas_in_jsonl_and_csv(tmp_path):
+    jsonl = write(
+        tmp_path,
+        "in.jsonl",
+        b'{"id": "a", "isi": "Isi berita.", "judul": "J", "bahasa": "ms", "title": "no"}\n'
+        b'{"id": "b", "isi": "Isi lain.", "judul": 5}\n',
+    )
+    options = {"text_field": "isi", "title_field": "judul", "lang_field": "bahasa"}
+    assert read(jsonl, **options) == [
+        ("a", 1, Article(id="a", text="Isi berita.", title="J", lang="ms")),
+        ("b", 2, ("InputError", "field 'judul' must be a string, got int")),
+    ]
+    csv_path = write(tmp_path, "in.csv", b"id,isi,judul,bahasa\nx,Satu.,Judul,id\ny,Dua.,,\n")
+    assert read(csv_path, **options) == [
+        ("x", 2, Article(id="x", text="Satu.", title="Judul", lang="id")),
+        ("y", 3, Article(id="y", text="Dua.")),  # empty cells mean none
+    ]
+
+
+# -- gzip -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "options"),
+    [
+        ("in.jsonl.gz", b'{"id": "a", "text": "Satu."}\n\n{"id": "b", "text": "Dua."}\n', {}),
+        ("in.CSV.GZ", b"id,text\na,Satu.\nb,Dua.\n", {}),
+        ("in.txt.gz", b"Satu.\n\nDua.\n", {"txt_mode": "paragraph"}),
+        ("in.gz", b'{"id": "a", "text": "Satu."}\n', {}),  # no inner extension: sniffed
+    ],
+)
+def test_gzip_inputs_read_like_the_plain_file(tmp_path, name, data, options):
+    plain_name = name[:-3] if name[:-3].lower().endswith((".jsonl", ".csv", ".txt")) else "in"
+    plain = read(write(tmp_path, plain_name, data), **options)
+    source = open_input(str(write(tmp_path, name, gzip.compress(data))), **options)
+    assert source.total == len(plain)
+    assert read(tmp_path / name, **options) == plain
+
+
+def test_a_file_named_gz_that_is_not_gzip_is_a_usage_error(tmp_path):
+    path = write(tmp_path, "in.jsonl.gz", b'{"id": "a", "text": "Satu."}\n')
+    with pytest.raises(ConfigError, match=r"cannot read .*in\.jsonl\.gz: Not a gzipped file"):
+        open_input(str(path))
+
+
+def test_truncated_gzip_yields_every_record_before_the_break_then_says_where(tmp_path):
+    lines = b"".join(b'{"id": "%d", "text": "Kalimat nomor %d."}\n' % (i, i) for i in range(5000))
+    whole = gzip.compress(lines)
+    path = write(tmp_path, "in.jsonl.gz", whole[: len(whole) // 2])
+    ids: list[str] = []
+
+    def consume() -> None:
+        for record in open_input(str(path)):
+            assert record.article is not None
+            ids.append(record.id)
+
+    with pytest.raises(InputReadError, match=r"after line (\d+).*--resume") as caught:
+        consume()
+    assert 0 < len(ids) < 5000
+    assert ids == [str(i) for i in range(len(ids))]
+    last_line = int(re.search(r"after line (\d+)", str(caught.value)).group(1))
+    assert last_line >= len(ids)  # the partly read last line is not a record
+    assert isinstance(caught.value, OSError)
 
 
 # -- CSV / TSV --------------------------------------------------------------------------------

@@ -28,6 +28,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from ringkas.errors import InputReadError
+
 if TYPE_CHECKING:
     from types import FrameType
 
@@ -115,7 +117,9 @@ Output (JSONL): {"id", "text", "dateline", "removed": [{"kind", "text"}], "title
 examples:
   ringkas translate articles.jsonl -o english.jsonl
   echo 'Harga beras naik minggu ini.' | ringkas translate --output-format text
-  ringkas translate berita.csv --text-field isi --route jv-en=nllb-200-distilled-600m
+  ringkas translate berita.csv --text-field isi --title-field judul
+  ringkas translate berita.jsonl --route jv-en=nllb-200-distilled-600m
+  ringkas translate dump.jsonl.gz -o english.jsonl --resume
 
 Output (JSONL): {"id", "lang", "translation", "title_translation"?, "route", "truncated"}.
 """,
@@ -339,8 +343,8 @@ def _add_io_options(p: argparse.ArgumentParser) -> None:
         "input",
         nargs="?",
         metavar="INPUT",
-        help="a .jsonl, .csv, .tsv or .txt file, a folder of .txt files, or - for stdin "
-        "(default: stdin when it is not a terminal)",
+        help="a .jsonl, .csv, .tsv or .txt file (each may be .gz), a folder of .txt files, "
+        "or - for stdin (default: stdin when it is not a terminal)",
     )
     io = p.add_argument_group("input and output")
     io.add_argument("-o", "--output", metavar="PATH", help="write here instead of stdout")
@@ -366,6 +370,18 @@ def _add_io_options(p: argparse.ArgumentParser) -> None:
         "--text-field", default="text", metavar="NAME", help="JSONL/CSV field with the text"
     )
     io.add_argument("--id-field", default="id", metavar="NAME", help="JSONL/CSV field with the id")
+    io.add_argument(
+        "--title-field",
+        default="title",
+        metavar="NAME",
+        help="JSONL/CSV field with the title (optional in each record)",
+    )
+    io.add_argument(
+        "--lang-field",
+        default="lang",
+        metavar="NAME",
+        help="JSONL/CSV field with a known language code (optional; skips detection)",
+    )
     io.add_argument(
         "--resume",
         action="store_true",
@@ -948,6 +964,8 @@ def _run_batch(name: str, args: argparse.Namespace) -> int:
             txt_mode=args.txt_mode,
             text_field=args.text_field,
             id_field=args.id_field,
+            title_field=args.title_field,
+            lang_field=args.lang_field,
         )
     except ValueError as exc:  # ConfigError: missing file, bad CSV header...
         raise UsageError(str(exc)) from exc
@@ -1051,18 +1069,27 @@ class _Run:
         self.stats = _Stats()
         self.began = time.perf_counter()
         self.source_lang: str | None = getattr(args, "source_lang", None)
+        #: Why the input could not be read to its end (a corrupt .gz), once the loop is over.
+        self.read_error: InputReadError | None = None
 
     def pending(self) -> Iterator[Record]:
-        """Input records in order, without those an earlier run already wrote."""
-        for record in self.source:
-            self.stats.read += 1
-            if self.resume is not None:
-                was_error = self.resume.take(record.id)
-                if was_error is not None:
-                    self.stats.skipped += 1
-                    self.stats.skipped_failed += was_error
-                    continue
-            yield record
+        """Input records in order, without those an earlier run already wrote.
+
+        Input that breaks off (:class:`InputReadError`) ends the records there, so the records
+        read so far are still processed and written; :meth:`finish` reports the break.
+        """
+        try:
+            for record in self.source:
+                self.stats.read += 1
+                if self.resume is not None:
+                    was_error = self.resume.take(record.id)
+                    if was_error is not None:
+                        self.stats.skipped += 1
+                        self.stats.skipped_failed += was_error
+                        continue
+                yield record
+        except InputReadError as exc:
+            self.read_error = exc
 
     def loop(self, writer: Writer, stopper: _Stopper) -> None:
         """Process and write window after window until the input ends or a signal stops it."""
@@ -1148,6 +1175,9 @@ class _Run:
     def finish(self) -> int:
         """The closing summary on stderr, and the exit code of the whole output."""
         self.summary(time.perf_counter() - self.began)
+        if self.read_error is not None:
+            _say(f"error: {self.read_error}")
+            return EXIT_FAILED
         failed = self.stats.failed + self.stats.skipped_failed
         return EXIT_FAILED if failed else EXIT_OK
 

@@ -8,6 +8,7 @@ them all in one place, and each message says what to do next::
     ├── InputError (ValueError)             an input record or text cannot be processed
     │   ├── UnsupportedLanguageError        no model or route for this language
     │   └── DuplicateIdError                a record repeats an earlier record's id
+    ├── InputReadError (OSError)            an input file cannot be read past some line
     ├── ModelError                          anything about models
     │   ├── UnknownModelError (KeyError)    a name that is neither registered nor a folder
     │   ├── ModelLoadError                  a model that cannot be loaded (offline, corrupt, ...)
@@ -24,6 +25,7 @@ __all__ = [
     "DuplicateIdError",
     "GenerationError",
     "InputError",
+    "InputReadError",
     "MissingDependencyError",
     "ModelError",
     "ModelLoadError",
@@ -51,6 +53,14 @@ class UnsupportedLanguageError(InputError):
 
 class DuplicateIdError(InputError):
     """A record repeats the id of an earlier one: it is reported, not merged or processed."""
+
+
+class InputReadError(RingkasError, OSError):
+    """An input file cannot be read past some line (a corrupt or truncated compressed file).
+
+    Unlike :class:`InputError`, it is not one record's fault: the records after that line
+    cannot be read at all, so a batch run stops; what it wrote stays valid for ``--resume``.
+    """
 
 
 class ModelError(RingkasError):

@@ -14,18 +14,20 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gzip
 import io
 import itertools
 import json
 import os
 import sys
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from ringkas.errors import ConfigError, DuplicateIdError, InputError
+from ringkas.errors import ConfigError, DuplicateIdError, InputError, InputReadError
 from ringkas.types import Article, ErrorInfo
 
 __all__ = [
@@ -33,6 +35,7 @@ __all__ = [
     "OUTPUT_FORMATS",
     "TXT_MODES",
     "DuplicateIdError",
+    "InputReadError",
     "InputSource",
     "Record",
     "ResumeState",
@@ -114,6 +117,8 @@ def open_input(
     txt_mode: str = "line",
     text_field: str = "text",
     id_field: str = "id",
+    title_field: str = "title",
+    lang_field: str = "lang",
     stdin: IO[bytes] | None = None,
     count: bool = True,
 ) -> InputSource:
@@ -121,6 +126,9 @@ def open_input(
 
     The format comes from ``input_format``, else from the extension, else (stdin, unknown
     extension) from the first non-blank line: ``{`` means JSONL, anything else plain text.
+    A file ending in ``.gz`` is read through gzip, its format from the extension before ``.gz``;
+    compressed data that is corrupt or cut short stops the run with an :class:`InputReadError`
+    naming the last line read (everything before it was read normally).
     Problems with the whole input (missing file, unknown format, a CSV header without the text
     column) raise :class:`ConfigError` here, before any record is read. Duplicate ids are
     reported as :class:`DuplicateIdError` records.
@@ -129,7 +137,7 @@ def open_input(
         raise ConfigError(f"input format must be one of {INPUT_FORMATS}, got {input_format!r}")
     if txt_mode not in TXT_MODES:
         raise ConfigError(f"txt mode must be one of {TXT_MODES}, got {txt_mode!r}")
-    fields = _Fields(text=text_field, id=id_field)
+    fields = _Fields(text=text_field, id=id_field, title=title_field, lang=lang_field)
     if path != "-" and Path(path).is_dir():
         if input_format is not None and input_format != "txt":
             raise ConfigError(f"{path} is a folder: only a folder of .txt files can be read")
@@ -143,12 +151,9 @@ def open_input(
         lines = iter(stream)
         guessed = None
     else:
-        try:
-            handle = open(path, "rb")  # noqa: SIM115 - closed by _closing when the records end
-        except OSError as exc:
-            raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
-        lines = _closing(handle)
-        guessed = _EXTENSIONS.get(Path(path).suffix.lower())
+        handle = _open_file(path)
+        lines = _closing(handle, path)
+        guessed = _EXTENSIONS.get(_suffix(path))
     fmt = input_format or guessed
     if fmt is None:
         fmt, lines = _sniff(lines)
@@ -175,11 +180,50 @@ def open_input(
 class _Fields:
     text: str
     id: str
+    title: str = "title"
+    lang: str = "lang"
 
 
-def _closing(handle: IO[bytes]) -> Iterator[bytes]:
+def _is_gzip(path: str) -> bool:
+    return path.lower().endswith(".gz")
+
+
+def _suffix(path: str) -> str:
+    """The format extension: ``.jsonl`` for both ``a.jsonl`` and ``a.jsonl.gz``."""
+    name = Path(path[:-3] if _is_gzip(path) else path)
+    return name.suffix.lower()
+
+
+def _open_file(path: str) -> IO[bytes] | gzip.GzipFile:
+    """Open for reading (closed by :func:`_closing`); a file that is not gzip fails here."""
+    try:
+        if not _is_gzip(path):
+            return open(path, "rb")
+        gz = gzip.open(path, "rb")  # noqa: SIM115 - closed by _closing when the records end
+        try:
+            gz.peek(1)  # "not a gzipped file" now, as a usage error, not after the first window
+        except BaseException:
+            gz.close()
+            raise
+        return gz
+    except (OSError, EOFError, zlib.error) as exc:
+        message = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        raise ConfigError(f"cannot read {path}: {message}") from exc
+
+
+def _closing(handle: IO[bytes] | gzip.GzipFile, path: str = "") -> Iterator[bytes]:
+    """The handle's lines; closes it at the end, and names the line after which reading broke."""
+    number = 0
     with handle:
-        yield from handle
+        try:
+            for number, line in enumerate(handle, 1):  # noqa: B007 - used after the loop
+                yield line
+        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            raise InputReadError(
+                f"cannot read {path} after line {number}: {exc or type(exc).__name__} "
+                "(corrupt or truncated compressed file); the records up to that line were "
+                "read. Fix or re-download the file, then run again with --resume"
+            ) from exc
 
 
 def _sniff(lines: Iterator[bytes]) -> tuple[str, Iterator[bytes]]:
@@ -223,9 +267,20 @@ def _decode(raw: bytes) -> str:
     return text
 
 
-def _read_jsonl(lines: Iterable[bytes], fields: _Fields) -> Iterator[Record]:
+def _to_article(item: Mapping[str, Any], number: int, fields: _Fields) -> Article:
     from ringkas.pipeline import to_article
 
+    return to_article(
+        item,
+        number,
+        text_field=fields.text,
+        id_field=fields.id,
+        title_field=fields.title,
+        lang_field=fields.lang,
+    )
+
+
+def _read_jsonl(lines: Iterable[bytes], fields: _Fields) -> Iterator[Record]:
     for number, raw in _numbered(lines):
         if not raw.strip():
             continue
@@ -247,7 +302,7 @@ def _read_jsonl(lines: Iterable[bytes], fields: _Fields) -> Iterator[Record]:
         raw_id = item.get(fields.id)
         record_id = default_id if raw_id is None else str(raw_id)
         try:
-            article = to_article(item, number, text_field=fields.text, id_field=fields.id)
+            article = _to_article(item, number, fields)
         except InputError as exc:
             yield _fail(record_id, number, exc)
             continue
@@ -314,8 +369,6 @@ def _read_csv(
     lines: Iterable[bytes], *, delimiter: str, fields: _Fields, name: str
 ) -> Iterator[Record]:
     """Rows of a CSV/TSV with a header; the header is checked at once (before the first row)."""
-    from ringkas.pipeline import to_article
-
     # surrogateescape keeps going past invalid UTF-8; the bad row is reported on its own below.
     text_lines = (
         line.decode("utf-8", "surrogateescape") for _, line in _numbered_keep_endings(lines)
@@ -332,7 +385,7 @@ def _read_csv(
             f"{name} has no {fields.text!r} column (columns: {', '.join(header) or 'none'}); "
             "use --text-field to name the column that holds the text"
         )
-    return _csv_rows(reader, header, fields, to_article)
+    return _csv_rows(reader, header, fields)
 
 
 def _numbered_keep_endings(lines: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
@@ -340,7 +393,7 @@ def _numbered_keep_endings(lines: Iterable[bytes]) -> Iterator[tuple[int, bytes]
         yield number, raw.removeprefix(_BOM) if number == 1 else raw
 
 
-def _csv_rows(reader: Any, header: list[str], fields: _Fields, to_article: Any) -> Iterator[Record]:
+def _csv_rows(reader: Any, header: list[str], fields: _Fields) -> Iterator[Record]:
     row_number = 0
     previous_end = reader.line_num
     while True:
@@ -373,10 +426,10 @@ def _csv_rows(reader: Any, header: list[str], fields: _Fields, to_article: Any) 
                     "concatenated; remove it to process this record"
                 )
             # CSV cannot say "null": an empty id, title or lang means none.
-            for key in (fields.id, "title", "lang"):
+            for key in (fields.id, fields.title, fields.lang):
                 if key in item and not item[key]:
                     del item[key]
-            article = to_article(item, row_number, text_field=fields.text, id_field=fields.id)
+            article = _to_article(item, row_number, fields)
         except InputError as exc:
             yield _fail(record_id, start, exc)
             continue
@@ -408,9 +461,12 @@ def _unique(records: Iterable[Record]) -> Iterator[Record]:
 
 
 def _count(path: str, fmt: str, txt_mode: str) -> int | None:
-    """How many records a file holds, by a cheap pass that parses as little as possible."""
+    """How many records a file holds, by a cheap pass that parses as little as possible.
+
+    ``None`` when the file cannot be counted (the run then reports what it cannot read).
+    """
     try:
-        with open(path, "rb") as handle:
+        with gzip.open(path, "rb") if _is_gzip(path) else open(path, "rb") as handle:
             if fmt in ("csv", "tsv"):
                 text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="replace", newline="")
                 rows = csv.reader(text, delimiter="," if fmt == "csv" else "\t")
@@ -428,7 +484,7 @@ def _count(path: str, fmt: str, txt_mode: str) -> int | None:
                     inside = not blank
                 return blocks
             return sum(1 for line in handle if line.strip())
-    except OSError:
+    except (OSError, EOFError, zlib.error):
         return None
 
 

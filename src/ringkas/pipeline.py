@@ -44,7 +44,13 @@ _SETUP_ERRORS = (ModelLoadError, UnknownModelError, MissingDependencyError, Conf
 
 
 def to_article(
-    item: object, position: int, *, text_field: str = "text", id_field: str = "id"
+    item: object,
+    position: int,
+    *,
+    text_field: str = "text",
+    id_field: str = "id",
+    title_field: str = "title",
+    lang_field: str = "lang",
 ) -> Article:
     """Coerce one input record; :class:`InputError` says what is wrong with it."""
     if isinstance(item, Article):
@@ -59,12 +65,12 @@ def to_article(
         text = item[text_field]
         if not isinstance(text, str):
             raise InputError(f"field {text_field!r} must be a string, got {type(text).__name__}")
-        title = item.get("title")
-        lang = item.get("lang")
+        title = item.get(title_field)
+        lang = item.get(lang_field)
         if title is not None and not isinstance(title, str):
-            raise InputError(f"field 'title' must be a string, got {type(title).__name__}")
+            raise InputError(f"field {title_field!r} must be a string, got {type(title).__name__}")
         if lang is not None and (not isinstance(lang, str) or not lang.strip()):
-            raise InputError(f"field 'lang' must be a language code, got {lang!r}")
+            raise InputError(f"field {lang_field!r} must be a language code, got {lang!r}")
         return Article(id=article_id, text=text, title=title, lang=lang)
     raise InputError(
         f"an article must be a string, a mapping with a {text_field!r} field or an Article, "
