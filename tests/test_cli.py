@@ -342,6 +342,45 @@ def test_resume_keeps_duplicate_id_errors_and_reports_earlier_failures(run, tmp_
     assert out.read_text(encoding="utf-8").splitlines(keepends=True) == complete
 
 
+def test_retry_failed_reprocesses_only_the_errors_and_keeps_each_id_once(
+    run, tmp_path, engine_args
+):
+    source = tmp_path / "in.jsonl"
+    records = [
+        {"id": "a", "text": SOURCES[0]},
+        {"id": "b", "text": "12345 67890"},  # no language: fails until a language is given
+        {"id": "c", "text": SOURCES[2]},
+    ]
+    source.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    loud = [a for a in engine_args if a != "-q"]  # the summary and log lines are checked
+    args = ["translate", str(source), "-o", str(out), "--window", "1", *loud]
+    assert run(args)[0] == 1
+    first = parse_jsonl(out.read_text(encoding="utf-8"))
+    assert [(r["id"], r.get("error", {}).get("type")) for r in first] == [
+        ("a", None),
+        ("b", "InputError"),
+        ("c", None),
+    ]
+    code, _, err = run([*args, "--resume", "--source-lang", "id"])  # plain resume: no retry
+    assert code == 1
+    assert "3 already in" in err
+    assert parse_jsonl(out.read_text(encoding="utf-8")) == first
+
+    code, _, err = run([*args, "--resume", "--retry-failed", "--source-lang", "id"])
+    assert code == 0, err
+    assert "removed 1 error lines" in err
+    rows = parse_jsonl(out.read_text(encoding="utf-8"))
+    assert [r["id"] for r in rows] == ["a", "c", "b"]  # retried records are appended
+    assert rows[:2] == [first[0], first[2]]
+    fresh = tmp_path / "fresh.jsonl"
+    fresh_args = ["translate", str(source), "-o", str(fresh), "--source-lang", "id", "-q"]
+    assert run([*fresh_args, *engine_args])[0] == 0
+    assert rows[2] == parse_jsonl(fresh.read_text(encoding="utf-8"))[1]
+    assert "translation" in rows[2]
+    assert run([*args, "--retry-failed"])[0] == 2  # needs --resume
+
+
 def test_existing_output_is_never_clobbered_silently(run, tmp_path, engine_args):
     source = tmp_path / "in.txt"
     source.write_text(SOURCES[0] + "\n", encoding="utf-8")

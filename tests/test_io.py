@@ -365,6 +365,29 @@ def test_scan_resume_cuts_junk_tail_but_refuses_an_edited_file(tmp_path):
     assert scan_resume(str(tmp_path / "new.jsonl")).lines == 0
 
 
+def test_scan_resume_can_drop_error_lines_to_retry_them(tmp_path):
+    path = tmp_path / "out.jsonl"
+    kept = '{"id": "a", "x": 1}\n{"id": "c", "x": "kata, \\"kutipan\\""}\n'
+    lines = [
+        '{"id": "a", "x": 1}\n',
+        '{"id": "b", "error": {"type": "ModelLoadError", "message": "m", "line": 2}}\n',
+        '{"id": "c", "x": "kata, \\"kutipan\\""}\n',
+        '{"id": "a", "error": {"type": "DuplicateIdError", "message": "m", "line": 4}}\n',
+    ]
+    original = "".join(lines) + '{"id": "d", "x'
+    path.write_text(original, encoding="utf-8")
+    dry = scan_resume(str(path), truncate=False, drop_failed=True)
+    assert (dry.dropped, dict(dry.done)) == (2, {"a": 1, "c": 1})
+    assert dry.cut_bytes == len('{"id": "d", "x')
+    assert path.read_text(encoding="utf-8") == original  # a dry run changes nothing
+    state = scan_resume(str(path), drop_failed=True)
+    assert path.read_text(encoding="utf-8") == kept  # other lines byte for byte, tail cut
+    assert (state.dropped, dict(state.done), dict(state.failed)) == (2, {"a": 1, "c": 1}, {})
+    assert [state.take("b"), state.take("a"), state.take("a")] == [None, False, None]
+    assert not list(tmp_path.glob("*.tmp"))
+    assert scan_resume(str(path), drop_failed=True).dropped == 0  # nothing left to retry
+
+
 def test_error_records_are_plain_json(tmp_path):
     from ringkas.io import error_record
     from ringkas.types import ErrorInfo

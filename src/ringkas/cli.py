@@ -387,6 +387,12 @@ def _add_io_options(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="skip the ids already in the -o JSONL file and append the rest",
     )
+    io.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="with --resume: process again the records whose earlier output line is an error "
+        "(those lines are removed first, so each id still comes out once)",
+    )
     io.add_argument("--overwrite", action="store_true", help="replace an existing -o file")
     io.add_argument(
         "--dry-run",
@@ -972,11 +978,14 @@ def _run_batch(name: str, args: argparse.Namespace) -> int:
     resume = None
     if args.resume and output is not None:
         try:
-            resume = scan_resume(output, truncate=not args.dry_run)
+            resume = scan_resume(output, truncate=not args.dry_run, drop_failed=args.retry_failed)
         except ValueError as exc:
             raise UsageError(str(exc)) from exc
         if resume.cut_bytes and not args.dry_run:
             log.info("cut an incomplete last line (%d bytes) off %s", resume.cut_bytes, output)
+        if resume.dropped:
+            verb = "would remove" if args.dry_run else "removed"
+            log.info("%s %d error lines from %s to retry them", verb, resume.dropped, output)
 
     processor = _make_processor(name, args, dry=args.dry_run)
     run = _Run(name, args, source, processor, resume, output)
@@ -1013,6 +1022,8 @@ def _check_output_options(
         raise UsageError(
             f"'{name}' writes several fields per article: use --output-format jsonl, csv or tsv"
         )
+    if args.retry_failed and not args.resume:
+        raise UsageError("--retry-failed goes with --resume (it retries the errors of -o PATH)")
     if args.resume:
         if args.overwrite:
             raise UsageError("--resume and --overwrite contradict each other: choose one")

@@ -638,6 +638,8 @@ class ResumeState:
     failed: Counter[str] = field(default_factory=Counter)
     #: Bytes of incomplete or unreadable lines at the end of the file (cut off unless dry).
     cut_bytes: int = 0
+    #: Error lines left out to be retried (``drop_failed``; removed from the file unless dry).
+    dropped: int = 0
 
     @property
     def lines(self) -> int:
@@ -655,13 +657,16 @@ class ResumeState:
         return False
 
 
-def scan_resume(path: str, *, truncate: bool = True) -> ResumeState:
+def scan_resume(path: str, *, truncate: bool = True, drop_failed: bool = False) -> ResumeState:
     """Read an earlier JSONL output and cut off an incomplete tail, so the run can continue.
 
     A run killed mid-write leaves a last line without its newline (or, after a crash, junk):
     those trailing bytes are cut (``truncate=False`` only measures them) and their records are
     redone. A bad line *followed* by good ones means the file is not a ringkas output, or was
     edited: :class:`ConfigError`, nothing is changed.
+
+    ``drop_failed`` leaves the error lines out, so their records are processed again: the file
+    is rewritten without them (atomically, by a replace) unless ``truncate`` is false.
     """
     state = ResumeState()
     if not os.path.exists(path):
@@ -683,14 +688,19 @@ def scan_resume(path: str, *, truncate: bool = True) -> ResumeState:
                         f"cannot resume: {path} line {bad_line} is not a complete JSON record "
                         "but later lines are; the file is not a ringkas output or was edited"
                     )
+                good_end = offset
                 record_id = str(record["id"])
+                if record.get("error") and drop_failed:
+                    state.dropped += 1
+                    continue
                 state.done[record_id] += 1
                 if record.get("error"):
                     state.failed[record_id] += 1
-                good_end = offset
             size = offset
         state.cut_bytes = size - good_end
-        if truncate and state.cut_bytes:
+        if truncate and state.dropped:
+            _rewrite_without_errors(path, good_end)
+        elif truncate and state.cut_bytes:
             with open(path, "r+b") as handle:
                 handle.truncate(good_end)
                 handle.flush()
@@ -698,6 +708,27 @@ def scan_resume(path: str, *, truncate: bool = True) -> ResumeState:
     except OSError as exc:
         raise ConfigError(f"cannot resume from {path}: {exc.strerror or exc}") from exc
     return state
+
+
+def _rewrite_without_errors(path: str, end: int) -> None:
+    """Copy the first ``end`` bytes of ``path`` minus its error lines, then replace the file.
+
+    The copy is fsynced before ``os.replace``, so a crash leaves the old file or the new one,
+    never a mix.
+    """
+    temporary = f"{path}.ringkas-retry.tmp"
+    with open(path, "rb") as source, open(temporary, "wb") as target:
+        offset = 0
+        for raw in source:
+            offset += len(raw)
+            if offset > end:
+                break
+            record = _parse_output_line(raw)
+            if record is not None and not record.get("error"):
+                target.write(raw)
+        target.flush()
+        os.fsync(target.fileno())
+    os.replace(temporary, path)
 
 
 def _parse_output_line(raw: bytes) -> dict[str, Any] | None:
