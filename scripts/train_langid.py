@@ -16,9 +16,8 @@ What it does:
 3. By ``--folds``-fold cross-validation on ``dev`` only: fits the id-vs-ms logistic regression
    (inputs: the naive-Bayes id - ms log-likelihood ratio summed per feature group, words and
    char 1..6-grams; pycld2's vote; the word-level ratio; the frequency ratio), then chooses the
-   minor languages' log
-   prior and the regression's threshold (to meet the issue's targets, id >= 97% and ms >= 95%, by
-   the widest margin), then the softmax temperature (by log-loss).
+   minor languages' log prior and the regression's threshold (to meet the issue's targets,
+   id >= 97% and ms >= 95%, by the widest margin), then the softmax temperature (by log-loss).
 4. Writes ``src/ringkas/data/langid_regional.json.gz``::
 
        {"format": 1, "languages": [...], "max_order": 6, "alpha": 0.1, "min_count": 2,

@@ -194,18 +194,22 @@ def _suffix(path: str) -> str:
     return name.suffix.lower()
 
 
+def _open_binary(path: str) -> IO[bytes] | gzip.GzipFile:
+    """The file's (decompressed) bytes; the caller closes it."""
+    return gzip.open(path, "rb") if _is_gzip(path) else open(path, "rb")
+
+
 def _open_file(path: str) -> IO[bytes] | gzip.GzipFile:
     """Open for reading (closed by :func:`_closing`); a file that is not gzip fails here."""
     try:
-        if not _is_gzip(path):
-            return open(path, "rb")
-        gz = gzip.open(path, "rb")  # noqa: SIM115 - closed by _closing when the records end
-        try:
-            gz.peek(1)  # "not a gzipped file" now, as a usage error, not after the first window
-        except BaseException:
-            gz.close()
-            raise
-        return gz
+        handle = _open_binary(path)
+        if isinstance(handle, gzip.GzipFile):
+            try:
+                handle.peek(1)  # "not a gzipped file" now, as a usage error, not mid-run
+            except BaseException:
+                handle.close()
+                raise
+        return handle
     except (OSError, EOFError, zlib.error) as exc:
         message = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         raise ConfigError(f"cannot read {path}: {message}") from exc
@@ -466,7 +470,7 @@ def _count(path: str, fmt: str, txt_mode: str) -> int | None:
     ``None`` when the file cannot be counted (the run then reports what it cannot read).
     """
     try:
-        with gzip.open(path, "rb") if _is_gzip(path) else open(path, "rb") as handle:
+        with _open_binary(path) as handle:
             if fmt in ("csv", "tsv"):
                 text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="replace", newline="")
                 rows = csv.reader(text, delimiter="," if fmt == "csv" else "\t")
@@ -673,6 +677,7 @@ def scan_resume(path: str, *, truncate: bool = True, drop_failed: bool = False) 
         return state
     good_end = 0
     bad_line: int | None = None
+    error_lines: set[int] = set()
     try:
         with open(path, "rb") as handle:
             offset = 0
@@ -691,15 +696,16 @@ def scan_resume(path: str, *, truncate: bool = True, drop_failed: bool = False) 
                 good_end = offset
                 record_id = str(record["id"])
                 if record.get("error") and drop_failed:
-                    state.dropped += 1
+                    error_lines.add(number)
                     continue
                 state.done[record_id] += 1
                 if record.get("error"):
                     state.failed[record_id] += 1
             size = offset
         state.cut_bytes = size - good_end
-        if truncate and state.dropped:
-            _rewrite_without_errors(path, good_end)
+        state.dropped = len(error_lines)
+        if truncate and error_lines:
+            _rewrite_without(path, error_lines, good_end)
         elif truncate and state.cut_bytes:
             with open(path, "r+b") as handle:
                 handle.truncate(good_end)
@@ -710,8 +716,9 @@ def scan_resume(path: str, *, truncate: bool = True, drop_failed: bool = False) 
     return state
 
 
-def _rewrite_without_errors(path: str, end: int) -> None:
-    """Copy the first ``end`` bytes of ``path`` minus its error lines, then replace the file.
+def _rewrite_without(path: str, drop: set[int], end: int) -> None:
+    """Copy the first ``end`` bytes of ``path`` minus the lines numbered in ``drop`` (from 1),
+    then replace the file.
 
     The copy is fsynced before ``os.replace``, so a crash leaves the old file or the new one,
     never a mix.
@@ -719,12 +726,11 @@ def _rewrite_without_errors(path: str, end: int) -> None:
     temporary = f"{path}.ringkas-retry.tmp"
     with open(path, "rb") as source, open(temporary, "wb") as target:
         offset = 0
-        for raw in source:
+        for number, raw in enumerate(source, 1):
             offset += len(raw)
             if offset > end:
                 break
-            record = _parse_output_line(raw)
-            if record is not None and not record.get("error"):
+            if number not in drop:
                 target.write(raw)
         target.flush()
         os.fsync(target.fileno())
