@@ -30,6 +30,12 @@ BOILERPLATE_LINES: list[tuple[str, str, str]] = [
     ("id-simak-juga", "SIMAK JUGA: Timnas Menang Lagi", "read_also"),
     ("id-simak-berita-lainnya", "Simak berita lainnya di Google", "read_also"),
     ("id-simak-video", "Simak Video 'Harga Beras Naik Lagi'", "read_also"),
+    ("id-simak-juga-video", "Simak juga video 'Banjir Rendam Jakarta':", "read_also"),
+    ("id-saksikan-video", "Saksikan Video Pilihan Berikut Ini:", "read_also"),
+    ("id-tonton-juga-video", "Tonton juga video berikut ini:", "read_also"),
+    ("id-pilihan-editor", "Pilihan Editor: Harga Beras Naik Lagi", "read_also"),
+    ("id-rekomendasi", "REKOMENDASI BERITA: Harga Gula Ikut Naik", "read_also"),
+    ("en-watch", "WATCH: Floods sweep through Jakarta", "read_also"),
     ("id-berita-terkait", "Berita terkait: Harga Gula", "read_also"),
     ("ms-baca-juga", "Baca juga: Kerajaan umum bantuan baharu", "read_also"),
     ("ms-berita-berkaitan", "Berita berkaitan: Kerajaan umum bantuan baharu", "read_also"),
@@ -55,6 +61,13 @@ BOILERPLATE_LINES: list[tuple[str, str, str]] = [
     ("id-ilustrasi-colon", "Ilustrasi: Petani menanam padi di sawah yang kering", "caption"),
     ("id-ilustrasi-credit", "Ilustrasi banjir (Foto: Getty Images/iStockphoto)", "caption"),
     ("id-lihat-foto", "Lihat Foto", "caption"),
+    ("id-kompas-credit-alone", "KOMPAS.com/ANDI HARTIK", "caption"),
+    ("id-detik-credit-alone", "detikcom/Andhika Prasetia", "caption"),
+    ("id-dok-caps-alone", "DOK. ISTIMEWA", "caption"),
+    ("id-dok-humas-alone", "Dok. Humas Polri", "caption"),
+    ("id-istimewa-alone", "Istimewa", "caption"),
+    ("en-shutterstock-alone", "Shutterstock", "caption"),
+    ("id-kredit-foto", "Kredit foto: Reuters", "caption"),
     ("en-reuters-credit", "Workers load rice at a port. REUTERS/Willy Kurniawan", "caption"),
     # bylines
     ("id-editor", "Editor: Sabrina Asril", "byline"),
@@ -71,6 +84,11 @@ BOILERPLATE_LINES: list[tuple[str, str, str]] = [
     ("en-scroll-resume", "SCROLL TO RESUME CONTENT", "share_prompt"),
     ("en-scroll-continue", "Scroll to continue with content", "share_prompt"),
     ("id-tampilkan-lebih-banyak", "Tampilkan lebih banyak", "share_prompt"),
+    ("id-halaman-selanjutnya", "Halaman selanjutnya", "share_prompt"),
+    ("id-halaman-numbers", "Halaman: 1 2 3", "share_prompt"),
+    ("ms-laman-seterusnya", "Laman seterusnya »", "share_prompt"),
+    ("en-next-page", "Next page", "share_prompt"),
+    ("id-klik-di-sini", "Klik di sini untuk mendapatkan berita terkini.", "share_prompt"),
     # subscription banners
     (
         "id-telegram-banner",
@@ -80,6 +98,12 @@ BOILERPLATE_LINES: list[tuple[str, str, str]] = [
         "subscription",
     ),
     ("id-google-news", "Ikuti berita terkini dari CNN Indonesia di Google News", "subscription"),
+    (
+        "id-download-app",
+        "Download aplikasi Kompas.com untuk akses berita lebih mudah dan cepat: "
+        "Android: https://bit.ly/3g85pkA",
+        "subscription",
+    ),
     (
         "id-whatsapp-channel",
         "Simak breaking news dan berita pilihan kami langsung di ponselmu lewat WhatsApp Channel",
@@ -217,6 +241,17 @@ FALSE_POSITIVE_TRAPS: list[tuple[str, str]] = [
     ("en-reporting-by-body", "Reporting by the BBC showed that ministers had misled parliament."),
     ("en-share-body", "Share prices fell sharply on Monday in Jakarta."),
     ("en-advertisement-lowercase", "The advertisement was banned by regulators."),
+    ("id-slash-body", "Ia tiba pukul 14.00/15.00 WIB bersama rombongan menteri."),
+    ("id-dokumentasi-body", "Dokumentasi acara itu tersedia di situs resmi pemerintah."),
+    ("id-dok-body-short", "Dokumen itu palsu."),
+    ("id-istimewa-body", "Istimewa sekali acara itu."),
+    ("id-video-body", "Video amatir warga menunjukkan air setinggi dada di Kampung Melayu."),
+    ("id-saksikan-body", "Ribuan warga menyaksikan video itu di media sosial sejak Senin."),
+    ("id-halaman-body", "Halaman sekolah itu terendam air setinggi lutut."),
+    ("id-aplikasi-body", "Warga diminta mengunduh aplikasi SatuSehat untuk mendaftar vaksin."),
+    ("id-klik-body", "Pengguna cukup mengeklik tautan itu, lalu datanya dicuri."),
+    ("en-watch-body", "Watch manufacturers reported higher sales in Asia."),
+    ("id-rekomendasi-body", "Rekomendasi itu disampaikan Ombudsman kepada Kementerian Sosial."),
 ]
 
 

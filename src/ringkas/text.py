@@ -482,7 +482,9 @@ _LINE_RULES: tuple[tuple[str, re.Pattern[str], int], ...] = (
             r"\W*(?i:bagikan(?: (?:artikel|berita) ini)?|share(?: this (?:article|story))?|"
             r"scroll to (?:continue with|resume) content|advertisement|iklan|"
             r"tampilkan lebih (?:banyak|sedikit)|lanjutkan membaca|continue reading|"
-            r"salin (?:tautan|link)|copy link|(?:load|show) more|komentar)\W*$"
+            r"salin (?:tautan|link)|copy link|(?:load|show) more|komentar|"
+            r"(?:halaman|laman) (?:selanjutnya|berikutnya|sebelumnya|seterusnya)|"
+            r"(?:halaman|laman|page)\s*:?(?:\s*\d+)+|next page|previous page)\W*$"
         ),
         6,
     ),
@@ -494,6 +496,8 @@ _LINE_RULES: tuple[tuple[str, re.Pattern[str], int], ...] = (
         ),
         12,
     ),
+    # "Klik di sini untuk ..." points elsewhere; no body sentence starts so.
+    ("share_prompt", re.compile(r"(?i:klik di sini|click here)\b"), 15),
     ("embed", re.compile(r"\[\s*Gambas\s*:[^\]]*\]$"), 12),
     (
         "read_also",
@@ -505,7 +509,8 @@ _LINE_RULES: tuple[tuple[str, re.Pattern[str], int], ...] = (
             r"(?i:(?:simak|lihat|baca|cek)(?: juga)? (?:berita|artikel|informasi|video|update)"
             r"(?: \w+){0,2}? (?:lainnya|selengkapnya|menarik|terkini|terbaru|terpopuler|"
             r"pilihan))\b|"
-            r"(?i:simak video)\b|"
+            r"(?i:(?:simak|saksikan|tonton)(?: (?:juga|pula))? video)\b|WATCH\s*:|"
+            r"(?i:pilihan editor|rekomendasi(?: berita| artikel)?)\s*:|"
             r"(?i:read more|related(?: articles?| stories)?|also read|see also)\s*:)"
         ),
         40,
@@ -520,6 +525,8 @@ _LINE_RULES: tuple[tuple[str, re.Pattern[str], int], ...] = (
         ),
         80,
     ),
+    # "Download aplikasi Kompas.com untuk ..."; a body sentence does not start with the verb.
+    ("subscription", re.compile(r"(?i:download|unduh)\b(?=.*(?i:aplikasi|\bapp\b))"), 40),
     (
         "disclaimer",
         re.compile(
@@ -595,6 +602,15 @@ _CREDIT_TAIL = re.compile(
     r"(?: \S+){0,8})\s*\.?$"
 )
 _MAX_CAPTION_WORDS = 60
+# A photo credit on a line of its own: "KOMPAS.com/ANDI HARTIK", "DOK. ISTIMEWA", "Dok. Humas
+# Polri", "Istimewa", "Kredit foto: Reuters". Only short lines; a body sentence never reads so.
+_STANDALONE_CREDIT = re.compile(
+    rf"\(?(?:{_PHOTO_SOURCE}\s*/\s*\S+(?: \S+){{0,4}}|"
+    r"(?:Dok\.|DOK\.?|Dokumentasi) [A-Z][\w.]*(?: [A-Z][\w.]*){0,3}|"
+    r"(?i:istimewa|shutterstock|getty images|istockphoto|istock|unsplash|pixabay|freepik)|"
+    r"(?i:kredit foto|photo credit|image credit)\s*:.*)\)?\.?$"
+)
+_MAX_CREDIT_WORDS = 6
 _EDITOR_CODE_LINE = re.compile(_EDITOR_CODE)
 # Codes after the last sentence: "... ujarnya. (rfs/jbr)".
 _TRAILING_EDITOR_CODE = re.compile(rf"(?<=[.!?\"”'’)\]])\s*{_EDITOR_CODE}$")
@@ -629,6 +645,8 @@ def _classify_line(line: str) -> str | None:
         return "caption"
     credit = _CREDIT_TAIL.search(line)
     if credit and len(line[: credit.start()].split()) <= _MAX_CAPTION_WORDS:
+        return "caption"
+    if n_words <= _MAX_CREDIT_WORDS and _STANDALONE_CREDIT.match(line):
         return "caption"
     if _EDITOR_CODE_LINE.fullmatch(line):
         return "editor_initials"
