@@ -192,6 +192,24 @@ def test_csv_rows_with_quoted_newlines_keep_their_start_line(tmp_path):
     assert records[3][2] == ("InputError", "row has 2 fields but the header has 4")
 
 
+def test_semicolon_csv_from_a_spreadsheet_is_read_by_its_header(tmp_path):
+    data = (
+        BOM + b"id;judul;text\r\n"
+        b'a;Harga naik;"Harga beras naik 3,5 persen; pasokan turun."\r\n'
+        b'b;;"Baris satu.\r\nBaris dua."\r\n'
+    )
+    path = write(tmp_path, "excel.csv", data)
+    assert open_input(str(path)).total == 2
+    text = "Harga beras naik 3,5 persen; pasokan turun."
+    assert read(path, title_field="judul") == [
+        ("a", 2, Article(id="a", text=text, title="Harga naik")),
+        ("b", 3, Article(id="b", text="Baris satu.\r\nBaris dua.")),
+    ]
+    # a comma CSV whose text has semicolons keeps the comma
+    comma = write(tmp_path, "comma.csv", b'id,text\n1,"satu; dua; tiga"\n')
+    assert read(comma) == [("1", 2, Article(id="1", text="satu; dua; tiga"))]
+
+
 def test_tsv_and_a_missing_text_column_is_a_usage_error(tmp_path):
     tsv = write(tmp_path, "in.tsv", b"id\ttext\nx\tHalo dunia.\n")
     assert read(tsv) == [("x", 2, Article(id="x", text="Halo dunia."))]

@@ -377,7 +377,10 @@ def _read_csv(
     text_lines = (
         line.decode("utf-8", "surrogateescape") for _, line in _numbered_keep_endings(lines)
     )
-    reader = csv.reader(text_lines, delimiter=delimiter)
+    first = next(text_lines, "")
+    reader = csv.reader(
+        itertools.chain([first], text_lines), delimiter=_csv_delimiter(first, delimiter)
+    )
     try:
         header = next(reader)
     except StopIteration:
@@ -390,6 +393,17 @@ def _read_csv(
             "use --text-field to name the column that holds the text"
         )
     return _csv_rows(reader, header, fields)
+
+
+def _csv_delimiter(header_line: str, delimiter: str) -> str:
+    """``;`` for a ``.csv`` whose header has more semicolons than commas, else ``delimiter``.
+
+    Spreadsheets in locales whose decimal mark is a comma (Indonesian among them) save "CSV"
+    with semicolons.
+    """
+    if delimiter == "," and header_line.count(";") > header_line.count(","):
+        return ";"
+    return delimiter
 
 
 def _numbered_keep_endings(lines: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
@@ -473,7 +487,9 @@ def _count(path: str, fmt: str, txt_mode: str) -> int | None:
         with _open_binary(path) as handle:
             if fmt in ("csv", "tsv"):
                 text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="replace", newline="")
-                rows = csv.reader(text, delimiter="," if fmt == "csv" else "\t")
+                first = text.readline()
+                delimiter = _csv_delimiter(first, "," if fmt == "csv" else "\t")
+                rows = csv.reader(itertools.chain([first], text), delimiter=delimiter)
                 try:
                     return sum(1 for row in rows if any(c.strip() for c in row)) - 1
                 except csv.Error:
