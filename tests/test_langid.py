@@ -187,12 +187,39 @@ def test_another_process_gives_the_same_answers() -> None:
         assert json.loads(out.stdout) == expected
 
 
+def test_packed_langdetect_answers_bit_for_bit_as_langdetect() -> None:
+    """ringkas's faster detector must give langdetect's own probabilities, not just its labels."""
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+
+    stock = DetectorFactory()
+    stock.load_profile(PROFILES_DIRECTORY)
+    ours = langid._get_langdetect()
+    extra = [
+        "Das Wetter ist heute schön, und wir gehen in den Park.",
+        "El consejo municipal quiere construir un puente nuevo.",
+        "Приветствую вас на нашем сайте",
+        "مرحبا بكم في موقعنا",
+        "OK",
+        "Jakarta",
+        "harga beras naik " * 200,  # long enough to converge late
+    ]
+    for text in [*SENTENCES.values(), *MORE.values(), *extra]:
+        answers = []
+        for detector in (stock.create(), ours.detector_class(ours.factory)):
+            detector.seed = langid._SEED
+            detector.n_trial = langid._LANGDETECT_TRIALS
+            detector.append(text)
+            answers.append([(item.lang, item.prob) for item in detector.get_probabilities()])
+        assert answers[0] == answers[1], text
+    assert all(isinstance(p, float) for p in langid._langdetect(SENTENCES["id"]).values())
+
+
 def test_importing_langid_loads_no_model_and_no_torch() -> None:
     code = (
         "import sys\n"
         "import ringkas.langid as l\n"
         "print('torch' in sys.modules, 'langdetect' in sys.modules, 'pycld2' in sys.modules,\n"
-        "      l._regional_model is None, l._langdetect_factory is None)\n"
+        "      l._regional_model is None, l._langdetect_model is None)\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
