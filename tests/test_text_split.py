@@ -18,6 +18,36 @@ def sentences(text: str) -> list[str]:
 CASES: list[tuple[str, str, list[str]]] = [
     # --- abbreviations ---------------------------------------------------------------------
     (
+        "id-caps-degree-ends-sentence",
+        "Acara dihadiri Dr. Ir. Budi, S.T., M.T. Kegiatan berlangsung meriah.",
+        ["Acara dihadiri Dr. Ir. Budi, S.T., M.T.", "Kegiatan berlangsung meriah."],
+    ),
+    (
+        "id-caps-degree-mid-sentence",
+        "Budi, S.H., M.H. mengatakan gugatan itu lemah. Sidang ditunda.",
+        ["Budi, S.H., M.H. mengatakan gugatan itu lemah.", "Sidang ditunda."],
+    ),
+    (
+        "id-initials-street-not-degree",
+        "Ia tinggal di Jl. M.T. Haryono, Jakarta Timur. Rumahnya kecil.",
+        ["Ia tinggal di Jl. M.T. Haryono, Jakarta Timur.", "Rumahnya kecil."],
+    ),
+    (
+        "id-kep-thn",
+        "Ia lahir thn. 1990 di Prov. Kep. Riau. Kini ia tinggal di Jakarta.",
+        ["Ia lahir thn. 1990 di Prov. Kep. Riau.", "Kini ia tinggal di Jakarta."],
+    ),
+    (
+        "id-police-rank",
+        "Kapolda Irjen Pol. Andi Rian memimpin apel itu. Apel berjalan lancar.",
+        ["Kapolda Irjen Pol. Andi Rian memimpin apel itu.", "Apel berjalan lancar."],
+    ),
+    (
+        "ms-address",
+        "Mangsa tinggal di Lrg. 3, Tmn. Melati, Kpg. Baru. Polis sedang menyiasat.",
+        ["Mangsa tinggal di Lrg. 3, Tmn. Melati, Kpg. Baru.", "Polis sedang menyiasat."],
+    ),
+    (
         "id-dll-mid-sentence",
         "Ia membeli sayur, buah, dll. dan pulang ke rumah. Ia lelah.",
         ["Ia membeli sayur, buah, dll. dan pulang ke rumah.", "Ia lelah."],

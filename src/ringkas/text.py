@@ -110,17 +110,19 @@ _OPENERS = "\"'“‘«([{‹"
 # Titles, places and companies written before a name: a period after them never ends a sentence.
 _PREFIX_ABBREVIATIONS = _words(
     """
-    Dr dr DR Drs Dra Prof PROF Ir Sp Hj HJ KH Tn Ny Nn Sdr Sdri Bpk Bp Pdt Ust Kol Letkol Mayjen
-    Brigjen Letjen Jend Kapt Jl JL Jln JLN Kab KAB Kec KEC Kel Ds Kp Kg Prov Gg PT CV UD Sdn Yth
-    yth En Pn Tg No NO Nr Mr Mrs Ms MR MRS Messrs St Mt Ft Gen Lt Col Capt Sgt Maj Adm Cmdr Gov
-    Sen Rep Rev Hon Pres Supt Insp Det vs Vs cf viz approx ca
+    Dr dr DR Drs Dra Prof PROF Ir Sp Hj HJ Hjh KH Tn Ny Nn Sdr Sdri Bpk Bp Pdt Ust Kol Letkol
+    Mayjen Brigjen Letjen Jend Kapt Pol Inf Laks Jl JL Jln JLN Kab KAB Kec KEC Kel Ds Dsn Kp Kpg
+    Kg Kep Prov Prop Gg Lrg Tmn PT CV UD Sdn Yth yth En Pn Tg No NO Nr Mr Mrs Ms MR MRS Messrs
+    St Mt Ft Gen Lt Col Capt Sgt Maj Adm Cmdr Gov Sen Rep Rev Hon Pres Supt Insp Det vs Vs cf
+    viz approx ca
     """
 )
 # Abbreviations written before a number ("no. 5", "Rp. 10.000", "5 Jan. 2023"): no sentence
 # break when a digit follows.
 _NUMBER_ABBREVIATIONS = _words(
     """
-    no hal Hal hlm Hlm vol Vol tgl Tgl Rp RP rp Ps Psl Fig fig Gbr Tab p pp RT RW Kav kav Jan
+    no hal Hal hlm Hlm vol Vol tgl Tgl thn Thn th Rp RP rp Ps Psl Fig fig Gbr Tab p pp RT RW Kav
+    kav Jan
     Feb Mar Apr Jun Jul Agu Agt Ags Aug Sep Sept Okt Oct Nov Des Dec
     """
 )
@@ -129,6 +131,9 @@ _NUMBER_ABBREVIATIONS = _words(
 _SUFFIX_ABBREVIATIONS = _words(
     "dll Dll DLL dsb Dsb dst dkk Dkk etc Tbk TBK Inc Ltd Corp Co Bhd Jr Sr Bros Plc PLC"
 )
+# Indonesian degrees written after a name in capitals only ("Budi, S.H., M.T."): after a comma
+# they are a degree, not a name's initials ("M.T. Haryono"), so a capital may start a sentence.
+_CAPS_DEGREES = _words("S.H M.H S.T M.T S.E M.E M.M S.P M.P S.S S.IP M.A M.B.A S.K.M M.K.M S.KM")
 # Words that start sentences; after an initial or dotted acronym ("B.J.", "U.S.") only these
 # mark a new sentence, since a capitalised name usually follows an initial.
 _SENTENCE_STARTERS = _words(
@@ -178,6 +183,8 @@ def _ends_sentence(token: str, following: str, previous: str, starts_sentence: b
     if word in _SUFFIX_ABBREVIATIONS or (word == "al" and previous == "et"):
         return lead.isupper()
     if _DEGREE.fullmatch(word) and not word.isupper():
+        return lead.isupper()
+    if word in _CAPS_DEGREES and previous.endswith(","):
         return lead.isupper()
     if _INITIALS.fullmatch(word):
         first_word = _FIRST_WORD.match(nxt)
