@@ -287,6 +287,20 @@ DATELINES: list[tuple[str, str, str, str, str]] = [
         "Kerajaan setuju.",
     ),
     (
+        "ms-colon",
+        "KUALA LUMPUR: Kerajaan bersetuju menaikkan gaji minimum kepada RM1,700 mulai bulan depan.",
+        "KUALA LUMPUR",
+        "KUALA LUMPUR:",
+        "Kerajaan bersetuju menaikkan gaji minimum kepada RM1,700 mulai bulan depan.",
+    ),
+    (
+        "ms-colon-one-word",
+        "PUTRAJAYA: \u201cKami akan memantau harga barang keperluan,\u201d kata menteri itu.",
+        "PUTRAJAYA",
+        "PUTRAJAYA:",
+        "\u201cKami akan memantau harga barang keperluan,\u201d kata menteri itu.",
+    ),
+    (
         "en-reuters",
         "JAKARTA (Reuters) - Rates held.",
         "JAKARTA (Reuters)",
@@ -342,6 +356,20 @@ def test_dateline_is_separated(text: str, dateline: str, removed_text: str, body
     assert result.dateline == dateline
     assert result.text == body
     assert Removal("dateline", removed_text) in result.removed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "PENTING: Warga diminta menjauhi bantaran sungai selama hujan deras turun.",
+        "UPDATE: Jumlah korban banjir bertambah menjadi 12 orang pada Senin malam.",
+        "BMKG: Hujan lebat turun besok.",  # a headline, not a lead
+        "KPK: Tersangka akan diperiksa pekan depan di gedung Merah Putih.",  # too short a name
+        "Kuala Lumpur: Kerajaan bersetuju menaikkan gaji minimum mulai bulan depan.",
+    ],
+)
+def test_a_label_with_a_colon_is_not_a_dateline(text: str) -> None:
+    assert clean_text(text) == CleanedText(text, None, ())
 
 
 def test_only_the_first_paragraph_has_a_dateline() -> None:

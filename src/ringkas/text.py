@@ -633,6 +633,20 @@ _DATELINE = re.compile(
 )
 _SOURCE_LIKE = re.compile(r"[A-Z]{2}|\.[A-Za-z]{2}|\d|[a-z][A-Z]")
 _MAX_DATELINE_CHARS = 60
+# Malaysian papers open with the place in capitals and a colon: "KUALA LUMPUR: Kerajaan ...".
+# A label in capitals ("PENTING: ...", "UPDATE: ...") is not a place, and a headline-like
+# "BMKG: Hujan lebat" is too short to be a lead paragraph.
+_COLON_DATELINE = re.compile(r"(?P<place>[A-Z][A-Z'’-]+(?: [A-Z][A-Z'’-]+){0,2}): (?=[A-Z\"“‘'])")
+_COLON_LABELS = _words(
+    """
+    PENTING CATATAN UPDATE BREAKING NEWS EKSKLUSIF EXCLUSIVE VIDEO FOTO INFOGRAFIS OPINI OPINION
+    ANALISIS ANALYSIS WAWANCARA KOLOM TAJUK EDITORIAL RALAT KOREKSI KOREKSI PERHATIAN PENGUMUMAN
+    LIVE TERKINI TERBARU HOAKS FAKTA CEK ADVERTORIAL BACA LIHAT SIMAK WATCH EDITOR PENULIS
+    REPORTER PEWARTA SUMBER DISCLAIMER INFO TIPS SPOILER PERINGATAN WARNING NOTE KESIMPULAN
+    RINGKASAN SUMMARY UPDATED CORRECTION
+    """
+)
+_MIN_LEAD_WORDS = 8
 
 
 def _classify_line(line: str) -> str | None:
@@ -660,10 +674,25 @@ def _classify_line(line: str) -> str | None:
     return None
 
 
+def _split_colon_dateline(line: str) -> tuple[str, str, str] | None:
+    m = _COLON_DATELINE.match(line)
+    if m is None:
+        return None
+    place, rest = m.group("place"), line[m.end() :]
+    letters = sum(c.isalpha() for c in place)
+    if letters < 4 or _COLON_LABELS.intersection(place.split()):
+        return None
+    if len(rest.split()) < _MIN_LEAD_WORDS:
+        return None
+    return place, m.group(0).strip(), rest
+
+
 def _split_dateline(line: str) -> tuple[str, str, str] | None:
     """``(dateline, removed text, rest of line)`` when ``line`` opens with a dateline."""
     m = _DATELINE.match(line)
-    if m is None or len(m.group("dateline")) > _MAX_DATELINE_CHARS:
+    if m is None:
+        return _split_colon_dateline(line)
+    if len(m.group("dateline")) > _MAX_DATELINE_CHARS:
         return None
     place, source, rest = m.group("place"), m.group("source"), line[m.end() :]
     if rest[:1].islower() or not any(c.isalpha() for c in place):
