@@ -210,6 +210,17 @@ def test_semicolon_csv_from_a_spreadsheet_is_read_by_its_header(tmp_path):
     assert read(comma) == [("1", 2, Article(id="1", text="satu; dua; tiga"))]
 
 
+def test_a_csv_field_longer_than_csvs_default_limit_is_read(tmp_path):
+    long_text = "Kata demi kata. " * 20_000  # 320 kB, past csv's 128 KiB default
+    data = f'id,text\na,"{long_text}"\nb,Pendek.\n'.encode()
+    path = write(tmp_path, "long.csv", data)
+    assert open_input(str(path)).total == 2
+    assert read(path) == [
+        ("a", 2, Article(id="a", text=long_text)),
+        ("b", 3, Article(id="b", text="Pendek.")),
+    ]
+
+
 def test_tsv_and_a_missing_text_column_is_a_usage_error(tmp_path):
     tsv = write(tmp_path, "in.tsv", b"id\ttext\nx\tHalo dunia.\n")
     assert read(tsv) == [("x", 2, Article(id="x", text="Halo dunia."))]

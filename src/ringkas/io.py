@@ -378,6 +378,9 @@ def _read_csv(
         line.decode("utf-8", "surrogateescape") for _, line in _numbered_keep_endings(lines)
     )
     first = next(text_lines, "")
+    # csv's default field limit (128 KiB) would turn a long article into a record error. The
+    # limit is process-wide; it is only ever raised here, never lowered.
+    csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
     reader = csv.reader(
         itertools.chain([first], text_lines), delimiter=_csv_delimiter(first, delimiter)
     )
@@ -393,6 +396,9 @@ def _read_csv(
             "use --text-field to name the column that holds the text"
         )
     return _csv_rows(reader, header, fields)
+
+
+_CSV_FIELD_LIMIT = 2**31 - 1
 
 
 def _csv_delimiter(header_line: str, delimiter: str) -> str:
@@ -488,6 +494,7 @@ def _count(path: str, fmt: str, txt_mode: str) -> int | None:
             if fmt in ("csv", "tsv"):
                 text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="replace", newline="")
                 first = text.readline()
+                csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
                 delimiter = _csv_delimiter(first, "," if fmt == "csv" else "\t")
                 rows = csv.reader(itertools.chain([first], text), delimiter=delimiter)
                 try:
