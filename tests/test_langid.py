@@ -297,6 +297,42 @@ def test_corrupt_model_is_refused() -> None:
         langid._load_regional_model(bad)
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["Harga naik.", "Dia sakit.", "Banjir di Jakarta.", "Jalan rusak parah.", "Timnas menang 2-0."],
+)
+def test_a_few_indonesian_words_are_indonesian(text: str) -> None:
+    """Priors for the regional languages outweigh a few words' evidence (with none, these were
+    bjn, ban or su)."""
+    result = detect_language(text)
+    assert (result.lang, result.stage) == ("id", "regional")
+
+
+def test_priors_are_applied_after_tempering() -> None:
+    model = langid._get_regional_model()
+    priors = dict(zip(model.languages, model.prior, strict=True))
+    assert priors["id"] == priors["ms"] == 0.0
+    assert priors["jv"] == priors["su"] == priors["tl"] < 0.0
+    assert all(priors[lang] < priors["jv"] for lang in ("min", "ban", "bjn", "ace", "bug"))
+    blob = resources.files("ringkas").joinpath("data").joinpath("langid_regional.json.gz")
+    payload = json.loads(gzip.decompress(blob.read_bytes()))
+    flat = langid._load_regional_model({**payload, "prior": {}})
+    text = "Harga naik."
+    assert max(flat.posterior(text, ()).items(), key=lambda kv: kv[1])[0] != "id"
+    assert max(model.posterior(text, ()).items(), key=lambda kv: kv[1])[0] == "id"
+
+
+@pytest.mark.data
+@pytest.mark.parametrize(("lang", "stem"), [("min", "min_Latn"), ("bjn", "bjn_Latn")])
+def test_a_sentence_outweighs_the_prior(shared_data: Path, lang: str, stem: str) -> None:
+    path = shared_data / "flores200" / "devtest" / f"{stem}.devtest"
+    if not path.is_file():
+        pytest.skip(f"{path} is not present")
+    lines = path.read_text(encoding="utf-8").splitlines()[:100]
+    hits = sum(detect_language(line).lang == lang for line in lines)
+    assert hits >= 95
+
+
 @pytest.mark.data
 def test_benchmark_smoke_prints_its_tables(shared_data: Path, tmp_path: Path) -> None:
     devtest = shared_data / "flores200" / "devtest"

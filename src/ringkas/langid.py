@@ -319,6 +319,9 @@ class _RegionalModel:
     cld2_weight: float
     temperature: float
     id_ms: _IdMsStage | None = None
+    #: Per language, a log prior added *after* tempering, where the likelihoods are calibrated:
+    #: there it outweighs a short text's evidence but not a sentence's (see the trainer).
+    prior: tuple[float, ...] = ()
 
     def _known(self, text: str) -> tuple[list[str], list[int]]:
         """Known features and their indices, each once, in order of first appearance."""
@@ -383,11 +386,14 @@ class _RegionalModel:
                 if code in ("id", "ms"):
                     scores[self.languages.index(code)] += self.cld2_weight
                     break
-        top = max(scores)
-        exps = [math.exp((s - top) / self.temperature) for s in scores]
+        tempered = [s / self.temperature for s in scores]
+        if self.prior:
+            tempered = [t + p for t, p in zip(tempered, self.prior, strict=True)]
+        top = max(tempered)
+        exps = [math.exp(t - top) for t in tempered]
         total = sum(exps)
         probs = {lang: e / total for lang, e in zip(self.languages, exps, strict=True)}
-        if self.id_ms is not None and self.languages[scores.index(top)] in ("id", "ms"):
+        if self.id_ms is not None and self.languages[tempered.index(top)] in ("id", "ms"):
             inputs = self.id_ms_inputs(text, cld2_codes)
             z = self.id_ms.bias
             z += sum(w * x for w, x in zip(self.id_ms.weights, inputs, strict=True))
@@ -429,6 +435,7 @@ def _load_regional_model(payload: Mapping[str, Any]) -> _RegionalModel:
         weights=tuple(array("f", map(log_ratio.__getitem__, col)) for col in counts),
         unseen=tuple(math.log(alpha / (sum(col) + alpha * len(features))) for col in counts),
         bias=tuple(float(bias.get(lang, 0.0)) for lang in languages),
+        prior=tuple(float(payload.get("prior", {}).get(lang, 0.0)) for lang in languages),
         cld2_weight=float(payload["cld2_weight"]),
         temperature=float(payload["temperature"]),
         id_ms=_load_id_ms(payload["id_ms"], int(payload["max_order"]))
