@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import json
@@ -219,6 +220,21 @@ def test_a_csv_field_longer_than_csvs_default_limit_is_read(tmp_path):
         ("a", 2, Article(id="a", text=long_text)),
         ("b", 3, Article(id="b", text="Pendek.")),
     ]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_files_with_a_byte_order_mark_are_read(tmp_path, encoding):
+    # Excel's "Unicode text" is UTF-16 LE with a BOM, tab-separated.
+    text = "id\ttext\r\na\tHarga beras naik.\r\nb\tCafé ramai.\r\n"
+    bom = {"utf-16-be": codecs.BOM_UTF16_BE}.get(encoding, b"")
+    path = write(tmp_path, "unicode.tsv", bom + text.encode(encoding))
+    assert open_input(str(path)).total == 2
+    assert read(path) == [
+        ("a", 2, Article(id="a", text="Harga beras naik.")),
+        ("b", 3, Article(id="b", text="Café ramai.")),
+    ]
+    lines = write(tmp_path, "unicode.jsonl", '{"id": "x", "text": "Satu."}\n'.encode("utf-16"))
+    assert read(lines) == [("x", 1, Article(id="x", text="Satu."))]
 
 
 def test_tsv_and_a_missing_text_column_is_a_usage_error(tmp_path):

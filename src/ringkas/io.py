@@ -148,7 +148,7 @@ def open_input(
     lines: Iterator[bytes]
     if path == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
-        lines = iter(stream)
+        lines = _utf8_lines(stream)
         guessed = None
     else:
         handle = _open_file(path)
@@ -215,12 +215,33 @@ def _open_file(path: str) -> IO[bytes] | gzip.GzipFile:
         raise ConfigError(f"cannot read {path}: {message}") from exc
 
 
+# Checked in this order: the UTF-32 LE mark starts with the UTF-16 LE one.
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _utf8_lines(handle: IO[bytes] | gzip.GzipFile) -> Iterator[bytes]:
+    """The handle's lines as UTF-8 bytes. A file that starts with a UTF-16 or UTF-32 byte-order
+    mark (a spreadsheet's "Unicode text" export) is decoded and re-encoded line by line."""
+    peek = getattr(handle, "peek", None)
+    head = peek(4)[:4] if peek is not None else b""
+    for bom, encoding in _WIDE_BOMS:
+        if head.startswith(bom):
+            text = io.TextIOWrapper(handle, encoding=encoding, errors="replace", newline="")
+            return (line.encode("utf-8") for line in text)
+    return iter(handle)
+
+
 def _closing(handle: IO[bytes] | gzip.GzipFile, path: str = "") -> Iterator[bytes]:
     """The handle's lines; closes it at the end, and names the line after which reading broke."""
     number = 0
     with handle:
         try:
-            for number, line in enumerate(handle, 1):  # noqa: B007 - used after the loop
+            for number, line in enumerate(_utf8_lines(handle), 1):  # noqa: B007 - used below
                 yield line
         except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
             raise InputReadError(
@@ -491,9 +512,10 @@ def _count(path: str, fmt: str, txt_mode: str) -> int | None:
     """
     try:
         with _open_binary(path) as handle:
+            lines = _utf8_lines(handle)
             if fmt in ("csv", "tsv"):
-                text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="replace", newline="")
-                first = text.readline()
+                text = (line.decode("utf-8", "replace") for line in lines)
+                first = next(text, "").removeprefix("\ufeff")
                 csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
                 delimiter = _csv_delimiter(first, "," if fmt == "csv" else "\t")
                 rows = csv.reader(itertools.chain([first], text), delimiter=delimiter)
@@ -505,12 +527,12 @@ def _count(path: str, fmt: str, txt_mode: str) -> int | None:
                 return 1
             if fmt == "txt" and txt_mode == "paragraph":
                 blocks, inside = 0, False
-                for line in handle:
+                for line in lines:
                     blank = not line.strip()
                     blocks += not blank and not inside
                     inside = not blank
                 return blocks
-            return sum(1 for line in handle if line.strip())
+            return sum(1 for line in lines if line.strip())
     except (OSError, EOFError, zlib.error):
         return None
 
