@@ -375,7 +375,8 @@ class _RegionalModel:
         return [*groups, vote, ratio, sum(freq_llr.get(w, 0.0) for w in words)]
 
     def posterior(self, text: str, cld2_codes: Iterable[str]) -> dict[str, float]:
-        """P(language | text) over :attr:`languages`: likelihood, prior, tempered; then id vs ms.
+        """P(language | text) over :attr:`languages`: likelihood (plus any raw bias), tempered,
+        plus the prior; then, when id or ms comes first, the id-vs-ms split.
 
         Without an id-vs-ms stage (older models), cld2's vote is added to the scores instead.
         """
