@@ -481,14 +481,33 @@ _EDITOR_CODE = (
 # A related-article link inside a paragraph: "(Baca: ...)", "[Baca juga: ...]".
 _INLINE_READ_ALSO = re.compile(r"\s*[(\[]\s*(?i:baca|lihat|simak)(?i: juga)?\s*:[^()\[\]]*[)\]]\s*")
 _SEP = r"\s*(?:[:：\-–—»>|]|$)"
+_MONTHS = (
+    r"jan(?:uari|uary)?|feb(?:ruari|ruary)?|mar(?:et|ch)?|mac|apr(?:il)?|mei|may|jun[ei]?|"
+    r"jul[iy]?|julai|ags|agt|agu(?:stus)?|ogos|aug(?:ust)?|sep(?:t|tember)?|okt(?:ober)?|"
+    r"oct(?:ober)?|nov(?:ember)?|des(?:ember)?|dis(?:ember)?|dec(?:ember)?"
+)
+_DAYS = (
+    r"senin|selasa|rabu|kamis|jumat|sabtu|minggu|isnin|khamis|jumaat|ahad|"
+    r"mon(?:day)?|tue(?:sday)?|wed(?:nesday)?|thu(?:rsday)?|fri(?:day)?|sat(?:urday)?|"
+    r"sun(?:day)?"
+)
+_TIMESTAMP = re.compile(
+    r"(?i:(?:terakhir )?diperbarui|dikemas ?kini|diterbitkan|dipublikasikan|disiarkan|"
+    r"(?:last )?updated|published|posted)(?i: (?:pada|on|at))?\s*:?"
+    rf"(?:[\s,|·•-]*(?:\d[\d:./-]*|(?i:{_MONTHS}|{_DAYS}|wib|wita|wit|myt|gmt|utc|am|pm|"
+    r"pukul|jam)\b\.?))+\s*$"
+)
 # (kind, pattern matched at the start of a line, most words a line may have to be removed)
 _LINE_RULES: tuple[tuple[str, re.Pattern[str], int], ...] = (
     (
         "share_prompt",
         re.compile(
-            r"\W*(?i:bagikan(?: (?:artikel|berita) ini)?|share(?: this (?:article|story))?|"
+            r"\W*(?i:(?:bagikan|kongsi)(?: (?:artikel|berita) ini)?|"
+            r"share(?: this (?:article|story))?|"
             r"scroll to (?:continue with|resume) content|advertisement|iklan|"
-            r"tampilkan lebih (?:banyak|sedikit)|lanjutkan membaca|continue reading|"
+            r"tampilkan lebih (?:banyak|sedikit)|lanjutkan membaca|teruskan membaca|"
+            r"continue reading|"
+            r"story continues below(?: advertisement)?|"
             r"salin (?:tautan|link)|copy link|(?:load|show) more|komentar|"
             r"(?:halaman|laman) (?:selanjutnya|berikutnya|sebelumnya|seterusnya)|"
             r"(?:halaman|laman|page)\s*:?(?:\s*\d+)+|next page|previous page)\W*$"
@@ -498,7 +517,7 @@ _LINE_RULES: tuple[tuple[str, re.Pattern[str], int], ...] = (
     (
         "share_prompt",
         re.compile(
-            r"(?i:bagikan|share)\s*:?(?:\s*(?i:facebook|twitter|x|whatsapp|telegram|line|"
+            r"(?i:bagikan|kongsi|share)\s*:?(?:\s*(?i:facebook|twitter|x|whatsapp|telegram|line|"
             r"linkedin|e-?mail|pinterest|copy link|salin tautan)[\s,|/·•]*)+$"
         ),
         12,
@@ -518,17 +537,20 @@ _LINE_RULES: tuple[tuple[str, re.Pattern[str], int], ...] = (
             r"pilihan))\b|"
             r"(?i:(?:simak|saksikan|tonton)(?: (?:juga|pula))? video)\b|WATCH\s*:|"
             r"(?i:pilihan editor|rekomendasi(?: berita| artikel)?)\s*:|"
-            r"(?i:read more|related(?: articles?| stories)?|also read|see also)\s*:)"
+            r"(?i:read more|related(?: articles?| stories)?|also read|see also)\s*:|"
+            r"(?i:related (?:articles?|stories|news))\W*$|(?i:baca artikel asal)\b)"
         ),
         40,
     ),
     (
         "subscription",
         re.compile(
-            r"(?i:dapatkan|ikuti|gabung|bergabung|join|follow|yuk|ayo|mari|klik|download|"
-            r"unduh|langganan|berlangganan|subscribe|simak|pilih|jangan lewatkan)\b"
-            r"(?=.*(?i:telegram|whatsapp|google news|newsletter|t\.me/|saluran|channel))"
-            r"(?=.*(?i:berita|news|update|kami|informasi|artikel|konten))"
+            r"(?:(?i:dapatkan|ikuti|gabung|bergabung|sertai|join|follow|get|sign up|yuk|ayo|mari|"
+            r"klik|download|unduh|langganan|berlangganan|melanggan|subscribe|simak|pilih|"
+            r"jangan lewatkan)\b|(?i:untuk (?:berita|info|maklumat|informasi) terkini)\b)"
+            r"(?=.*(?i:telegram|whatsapp|google news|newsletter|t\.me/|saluran|channel|"
+            r"instagram|facebook|twitter|tiktok|youtube))"
+            r"(?=.*(?i:berita|news|update|kami|informasi|maklumat|artikel|konten|\bus\b))"
         ),
         80,
     ),
@@ -549,8 +571,11 @@ _LINE_RULES: tuple[tuple[str, re.Pattern[str], int], ...] = (
         "footer",
         re.compile(
             r"(?:©|\([cC]\) |(?i:copyright|hak cipta)\b|"
-            r"(?:Artikel|Berita) ini (?:telah|sudah|pernah) (?:tayang|terbit|dimuat|diterbitkan)"
-            r"\b|(?i:dilarang (?:keras )?mengambil konten)|"
+            r"(?:Artikel|Berita) ini (?:(?:telah|sudah|pernah) (?:pertama kali )?|pertama kali )"
+            r"(?:tayang|terbit|dimuat|diterbitkan|disiarkan)\b|"
+            r"(?i:dilarang (?:keras )?mengambil konten)|"
+            # Malay wire credits: "Dengan laporan tambahan oleh Bernama".
+            r"(?i:(?:dengan )?laporan tambahan (?:oleh|daripada|dari))\b|"
             r"(?i:this (?:article|story) (?:was|has been) (?:first |originally )?published)|"
             r"Our Standards:|"
             # Wire sign-offs on a line of their own: "-- BERNAMA", "--AFP".
@@ -568,6 +593,9 @@ _LINE_RULES: tuple[tuple[str, re.Pattern[str], int], ...] = (
         ),
         25,
     ),
+    # Date and time stamps: "Diperbarui: 5 Maret 2024, 10:00 WIB", "Dikemas kini 12:30 PM",
+    # "Updated: March 5, 2024". The rest of the line must be a date or time, nothing else.
+    ("byline", _TIMESTAMP, 14),
     # "Sumber berita Phandroid." names the source; "Sumber pemerintah AS mengatakan ..." is body.
     ("byline", re.compile(r"(?i:sumber (?:berita|artikel))\b"), 6),
     (
@@ -589,7 +617,9 @@ _WIRE_SECOND = re.compile(
     r"[;,]\s*(?i:and )?(?i:additional )?(?i:reporting|writing|editing|compiled|edited) by\b"
 )
 # "Ilustrasi banjir" is a caption; "Ilustrasi tersebut menunjukkan ..." is body.
-_ILLUSTRATION = re.compile(r"(?:Ilustrasi|ILUSTRASI|Foto ilustrasi)\b\s*(?P<sep>[:\-–—|])?")
+_ILLUSTRATION = re.compile(
+    r"(?:Ilustrasi|ILUSTRASI|Foto ilustrasi|(?i:gambar|foto) hiasan)\b\s*(?P<sep>[:\-–—|])?"
+)
 _BODY_WORDS = _words(
     "yang tersebut itu ini adalah merupakan bahwa menunjukkan menggambarkan akan telah sudah "
     "dapat bisa"
