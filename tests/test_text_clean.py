@@ -270,6 +270,13 @@ FALSE_POSITIVE_TRAPS: list[tuple[str, str]] = [
     ("en-reporting-by-body", "Reporting by the BBC showed that ministers had misled parliament."),
     ("en-share-body", "Share prices fell sharply on Monday in Jakarta."),
     ("en-advertisement-lowercase", "The advertisement was banned by regulators."),
+    ("en-follow-up-body", "Follow-up reports on Facebook's role in the news industry are due."),
+    ("en-get-together-body", "Get-togethers announced on WhatsApp drew thousands, police said."),
+    ("id-ikuti-arahan-body", "Ikuti arahan petugas, kata polisi di unggahan Instagram resmi kami."),
+    (
+        "ms-sertai-program-body",
+        "Sertai program itu, kata menteri dalam siaran langsung Facebook untuk maklumat lanjut.",
+    ),
     ("id-diterbitkan-body", "Diterbitkan pada 2019, buku itu laris di pasaran."),
     ("en-updated-body", "Updated figures on March 5 showed inflation easing."),
     ("en-published-body", "Published research shows rice yields fell 5 percent."),

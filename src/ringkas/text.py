@@ -546,12 +546,20 @@ _LINE_RULES: tuple[tuple[str, re.Pattern[str], int], ...] = (
         re.compile(
             r"(?:(?i:dapatkan|ikuti|gabung|bergabung|sertai|join|follow|get|sign up|yuk|ayo|mari|"
             r"klik|download|unduh|langganan|berlangganan|melanggan|subscribe|simak|pilih|"
-            r"jangan lewatkan)\b|(?i:untuk (?:berita|info|maklumat|informasi) terkini)\b)"
-            r"(?=.*(?i:telegram|whatsapp|google news|newsletter|t\.me/|saluran|channel|"
-            r"instagram|facebook|twitter|tiktok|youtube))"
-            r"(?=.*(?i:berita|news|update|kami|informasi|maklumat|artikel|konten|\bus\b))"
+            r"jangan lewatkan)(?=\s)|(?i:untuk (?:berita|info|maklumat|informasi) terkini)\b)"
+            r"(?=.*(?i:telegram|whatsapp|google news|newsletter|t\.me/|saluran|channel))"
+            r"(?=.*(?i:berita|news|update|kami|informasi|maklumat|artikel|konten|\bour\b))"
         ),
-        80,
+        40,
+    ),
+    # "Ikuti kami di Instagram", "Follow us on Twitter": a social account, and "us" to follow.
+    (
+        "subscription",
+        re.compile(
+            r"(?i:ikuti|follow|sertai)\s+(?i:kami|us|akun (?:resmi )?kami)\b"
+            r"(?=.*(?i:instagram|facebook|twitter|tiktok|youtube|\bx\b))"
+        ),
+        20,
     ),
     # "Download aplikasi Kompas.com untuk ..."; a body sentence does not start with the verb.
     ("subscription", re.compile(r"(?i:download|unduh)\b(?=.*(?i:aplikasi|\bapp\b))"), 40),
