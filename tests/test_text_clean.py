@@ -270,6 +270,7 @@ FALSE_POSITIVE_TRAPS: list[tuple[str, str]] = [
     ("en-reporting-by-body", "Reporting by the BBC showed that ministers had misled parliament."),
     ("en-share-body", "Share prices fell sharply on Monday in Jakarta."),
     ("en-advertisement-lowercase", "The advertisement was banned by regulators."),
+    ("id-rekomendasi-list-body", "Rekomendasi: pemerintah perlu menambah stok beras di pasar."),
     ("en-follow-up-body", "Follow-up reports on Facebook's role in the news industry are due."),
     ("en-get-together-body", "Get-togethers announced on WhatsApp drew thousands, police said."),
     ("id-ikuti-arahan-body", "Ikuti arahan petugas, kata polisi di unggahan Instagram resmi kami."),

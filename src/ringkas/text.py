@@ -535,7 +535,7 @@ _LINE_RULES: tuple[tuple[str, re.Pattern[str], int], ...] = (
             r"(?: \w+){0,2}? (?:lainnya|selengkapnya|menarik|terkini|terbaru|terpopuler|"
             r"pilihan))\b|"
             r"(?i:(?:simak|saksikan|tonton)(?: (?:juga|pula))? video)\b|WATCH\s*:|"
-            r"(?i:pilihan editor|rekomendasi(?: berita| artikel)?)\s*:|"
+            r"(?i:pilihan editor|rekomendasi (?:berita|artikel))\s*:|REKOMENDASI\s*:|"
             r"(?i:read more|related(?: articles?| stories)?|also read|see also)\s*:|"
             r"(?i:related (?:articles?|stories|news))\W*$|(?i:baca artikel asal)\b)"
         ),
