@@ -388,7 +388,9 @@ def _fill(i: int) -> str:
 def _build_marian(folder: Path, recipe: ModelRecipe, lines: Sequence[str], seed: int) -> None:
     import sentencepiece as spm
     import torch
-    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
+    from transformers import MarianConfig, MarianMTModel
+
+    from ringkas.testing import marian_tokenizer
 
     model_file = _train_spm(lines, folder / "spm", recipe.learnt_vocab)
     shutil.copy(model_file, folder / "source.spm")
@@ -399,17 +401,7 @@ def _build_marian(folder: Path, recipe: ModelRecipe, lines: Sequence[str], seed:
         if not processor.is_control(i) and not processor.is_unknown(i):
             pieces.append(processor.id_to_piece(i))
     pieces += [_fill(i) for i in range(len(pieces), recipe.vocab_size - 1)]
-    pieces.append("<pad>")  # last, as in opus-mt
-    (folder / "vocab.json").write_text(
-        json.dumps({p: i for i, p in enumerate(pieces)}, ensure_ascii=False), encoding="utf-8"
-    )
-    tokenizer = MarianTokenizer(
-        source_spm=str(folder / "source.spm"),
-        target_spm=str(folder / "target.spm"),
-        vocab=str(folder / "vocab.json"),
-        source_lang="id",
-        target_lang="en",
-    )
+    tokenizer = marian_tokenizer(folder, pieces, source_lang="id", target_lang="en")
     pad = recipe.vocab_size - 1
     config = MarianConfig(
         vocab_size=recipe.vocab_size,

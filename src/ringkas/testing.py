@@ -29,6 +29,7 @@ __all__ = [
     "SUMMARY_PAIRS",
     "TinyModels",
     "build_tiny_models",
+    "marian_tokenizer",
     "train_sentencepiece",
     "train_summarizer",
     "train_translator",
@@ -181,6 +182,24 @@ def train_sentencepiece(
     return prefix.with_suffix(".model")
 
 
+def marian_tokenizer(
+    folder: Path, pieces: Sequence[str], *, source_lang: str, target_lang: str
+) -> Any:
+    """A MarianTokenizer over ``folder``'s ``source.spm``/``target.spm`` and ``pieces`` as its
+    vocabulary, with ``<pad>`` appended last, as in opus-mt (CTranslate2 drops it)."""
+    from transformers import MarianTokenizer
+
+    vocab = {p: i for i, p in enumerate([*pieces, "<pad>"])}
+    (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    return MarianTokenizer(
+        source_spm=str(folder / "source.spm"),
+        target_spm=str(folder / "target.spm"),
+        vocab=str(folder / "vocab.json"),
+        source_lang=source_lang,
+        target_lang=target_lang,
+    )
+
+
 def _fit(
     model: Any,
     tokenizer: Any,
@@ -257,7 +276,7 @@ def train_translator(
     """Train and save a tiny Marian translator; its window is sized so ``long_clauses`` joined
     into one sentence must be split at exactly those clauses."""
     import torch
-    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
+    from transformers import MarianConfig, MarianMTModel
 
     from ringkas.text import chunk_text
 
@@ -276,17 +295,7 @@ def train_translator(
             piece = processor.id_to_piece(i)
             if piece not in pieces and not processor.is_control(i):
                 pieces.append(piece)
-    pieces.append("<pad>")  # last, as in opus-mt (CTranslate2 drops it)
-    (folder / "vocab.json").write_text(
-        json.dumps({p: i for i, p in enumerate(pieces)}, ensure_ascii=False), encoding="utf-8"
-    )
-    tokenizer = MarianTokenizer(
-        source_spm=str(folder / "source.spm"),
-        target_spm=str(folder / "target.spm"),
-        vocab=str(folder / "vocab.json"),
-        source_lang=source_lang,
-        target_lang=target_lang,
-    )
+    tokenizer = marian_tokenizer(folder, pieces, source_lang=source_lang, target_lang=target_lang)
 
     def count(text: str) -> int:
         return len(tokenizer(text)["input_ids"])
@@ -303,7 +312,7 @@ def train_translator(
                 f"the tiny translator's window ({window} tokens) splits the long sentence into "
                 f"{chunks}, not into its clauses; adjust LONG_SENTENCE_CLAUSES"
             )
-    vocab_size = len(pieces)
+    vocab_size = tokenizer.vocab_size  # the pieces and <pad>
     pad = vocab_size - 1
     config = MarianConfig(
         vocab_size=vocab_size,
