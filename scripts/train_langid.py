@@ -79,7 +79,6 @@ MINOR = ("min", "ban", "bjn", "ace", "bug")
 MAX_ORDER = 6
 ALPHA = 0.1
 TARGETS = {"id": 0.97, "ms": 0.95}
-GRID_ID_BIAS = [x / 2 for x in range(0, 31)]
 #: Log priors against id and ms, added to the tempered (calibrated) scores: -1 (about 1 in 3) for
 #: jv, su and tl, -2 (about 1 in 7) for each minor language (min, ban, bjn, ace, bug). FLORES has
 #: as many sentences of each language, so its dev data would choose 0; news text is far more
@@ -92,7 +91,6 @@ MINOR_PRIOR = -2.0
 PRIORS = {"jv": REGIONAL_PRIOR, "su": REGIONAL_PRIOR, "tl": REGIONAL_PRIOR} | dict.fromkeys(
     MINOR, MINOR_PRIOR
 )
-GRID_CLD2 = [0.0, 2.0, 5.0, 10.0, 20.0, 30.0, 50.0]
 GRID_TEMPERATURE = [1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 50.0, 70.0, 100.0, 150.0, 200.0]
 GRID_THRESHOLD = [x / 20 for x in range(-80, 81)]
 #: L2 penalty of the id-vs-ms logistic regression (on standardised inputs), chosen by CV on dev.
