@@ -25,7 +25,20 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ringkas import bench
+if __package__ in (None, ""):  # run as a file: make the repository root importable
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+from benchmarks.comparison import (
+    _fixed_length,
+    run_batch_sweep,
+    run_comparison,
+    summarization_workload,
+    translation_workload,
+)
+from benchmarks.engines import default_engine_name
+from benchmarks.models import _quiet_transformers, bench_model, load_sentences
+from benchmarks.report import markdown_report
+from ringkas.bench import _machine, _versions
 from ringkas.errors import ConfigError
 
 
@@ -94,10 +107,10 @@ def run(argv: Sequence[str] | None = None, *, progress: Callable[[str], None] | 
     report: dict[str, Any] = {
         "schema": 1,
         "kind": "gpu-check",
-        "machine": bench._machine(device),
-        "versions": bench._versions(),
+        "machine": _machine(device),
+        "versions": _versions(),
         "settings": {"device": device, "size": size, "threads": threads, "budget_s": args.budget_s},
-        "default_engine": bench.default_engine_name(device),
+        "default_engine": default_engine_name(device),
         "comparisons": [],
         "batch_sweep": [],
         "skipped": [],
@@ -105,7 +118,7 @@ def run(argv: Sequence[str] | None = None, *, progress: Callable[[str], None] | 
     if device.startswith("cuda"):
         report["machine"]["cuda"] = torch.version.cuda
         report["machine"]["bf16_supported"] = torch.cuda.is_bf16_supported()
-    sentences, report["input_text"] = bench.load_sentences(2000)
+    sentences, report["input_text"] = load_sentences(2000)
     tiny = args.tiny
     marian_articles = 4 if tiny else 64
     new_tokens = 6 if tiny else 40
@@ -118,15 +131,15 @@ def run(argv: Sequence[str] | None = None, *, progress: Callable[[str], None] | 
         return False
 
     def marian_comparison() -> None:
-        model = bench.bench_model("marian", size, models_dir)
-        work = bench.translation_workload(
+        model = bench_model("marian", size, models_dir)
+        work = translation_workload(
             sentences,
             articles=marian_articles,
             per_article=4,
-            options=bench._fixed_length(1, new_tokens),
+            options=_fixed_length(1, new_tokens),
         )
         report["comparisons"].append(
-            bench.run_comparison(
+            run_comparison(
                 model,
                 work,
                 _engines("marian", device),
@@ -140,13 +153,13 @@ def run(argv: Sequence[str] | None = None, *, progress: Callable[[str], None] | 
         )
 
     def marian_batches() -> None:
-        model = bench.bench_model("marian", size, models_dir)
+        model = bench_model("marian", size, models_dir)
         articles = 8 if tiny else 256
-        work = bench.translation_workload(
+        work = translation_workload(
             sentences,
             articles=articles,
             per_article=4,
-            options=bench._fixed_length(1, new_tokens),
+            options=_fixed_length(1, new_tokens),
         )
         if device.startswith("cuda"):
             engines, sizes = ["torch-float16", "ct2-float16"], [32, 128, 512, 1024]
@@ -155,25 +168,25 @@ def run(argv: Sequence[str] | None = None, *, progress: Callable[[str], None] | 
         from ringkas.backends import ct2_available
 
         engines = engines if ct2_available() else engines[:1]
-        report["batch_sweep"] = bench.run_batch_sweep(
+        report["batch_sweep"] = run_batch_sweep(
             model, work, engines, sizes, device=device, threads=threads, progress=say
         )
 
     def mt5_comparison() -> None:
         from transformers import AutoTokenizer
 
-        model = bench.bench_model("mt5", size, models_dir)
+        model = bench_model("mt5", size, models_dir)
         tokenizer = AutoTokenizer.from_pretrained(str(model.folder))
-        work = bench.summarization_workload(
+        work = summarization_workload(
             sentences,
             articles=2 if tiny else 16,
             words=40 if tiny else 250,
-            options=bench._fixed_length(1, 4 if tiny else 32),
+            options=_fixed_length(1, 4 if tiny else 32),
             count_tokens=lambda text: len(tokenizer(text)["input_ids"]),
             window=model.recipe.max_input_tokens,
         )
         report["comparisons"].append(
-            bench.run_comparison(
+            run_comparison(
                 model,
                 work,
                 _engines("mt5", device),
@@ -193,7 +206,7 @@ def run(argv: Sequence[str] | None = None, *, progress: Callable[[str], None] | 
     ]
     from ringkas.models import clear_engine_cache
 
-    with bench._quiet_transformers():
+    with _quiet_transformers():
         for name, section in sections:
             if over_budget(name):
                 continue
@@ -209,7 +222,7 @@ def run(argv: Sequence[str] | None = None, *, progress: Callable[[str], None] | 
     report["wall_s"] = round(time.perf_counter() - started, 1)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "gpu-check.json").write_text(json.dumps(report, indent=2) + "\n", "utf-8")
-    lines = [bench.markdown_report({**report, "created": report["machine"]["platform"]})]
+    lines = [markdown_report({**report, "created": report["machine"]["platform"]})]
     if report["batch_sweep"]:
         lines += [
             "## Batch size sweep",

@@ -3,7 +3,8 @@
     python benchmarks/run_cpu.py            # several minutes; run on a quiet machine
     python benchmarks/run_cpu.py --smoke --out /tmp/smoke   # tiny models, seconds
 
-Any ``ringkas bench`` option may follow (``--threads 2``, ``--no-stream``, ``--models marian``).
+Any ``python -m benchmarks.suite`` option may follow (``--threads 2``, ``--no-stream``,
+``--models marian``, ``--data-dir DIR``).
 See benchmarks/README.md for how to read the results.
 """
 
@@ -13,7 +14,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ringkas.bench import main as bench_main
+if __package__ in (None, ""):  # run as a file: make the repository root importable
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+from benchmarks.suite import main as bench_main
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = Path(os.environ.get("RINGKAS_SHARED_DATA", REPO.parent / "shared" / "data"))
+# $RINGKAS_DATA_DIR names the data folder, as for the benchmarks; ../shared/data next to the
+# repository is where this checkout's tests find it by default.
+SHARED_DATA = Path(os.environ.get("RINGKAS_DATA_DIR") or REPO.parent / "shared" / "data")
 
 
 @pytest.fixture(scope="session")

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
+import subprocess
+import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+from benchmarks import gpu_check, run_cpu
 
-
-def _script(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"_bench_{name}", BENCHMARKS / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +20,6 @@ def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_run_cpu_smoke_covers_every_section(models_dir, tmp_path, capsys):
-    run_cpu = _script("run_cpu")
     argv = ["--smoke", "--out", str(tmp_path), "--models-dir", str(models_dir), "-q"]
     assert run_cpu.main(argv) == 0
     report = json.loads((tmp_path / "bench-cpu.json").read_text())
@@ -41,12 +33,11 @@ def test_run_cpu_smoke_covers_every_section(models_dir, tmp_path, capsys):
 
 
 def test_run_cpu_smoke_refuses_to_overwrite_results(capsys):
-    assert _script("run_cpu").main(["--smoke"]) == 2
+    assert run_cpu.main(["--smoke"]) == 2
     assert "needs --out" in capsys.readouterr().err
 
 
 def test_gpu_check_smoke_mode_on_cpu(models_dir, tmp_path):
-    gpu_check = _script("gpu_check")
     argv = ["--device", "cpu", "--tiny", "--out", str(tmp_path), "--models-dir", str(models_dir)]
     assert gpu_check.run(argv, progress=lambda _msg: None) == 0
     report = json.loads((tmp_path / "gpu-check.json").read_text())
@@ -55,3 +46,17 @@ def test_gpu_check_smoke_mode_on_cpu(models_dir, tmp_path):
     assert [c["model"] for c in report["comparisons"]] == ["marian", "mt5"]
     assert {row["max_batch_size"] for row in report["batch_sweep"]} == {2, 8}
     assert (tmp_path / "gpu-check.md").is_file()
+
+
+@pytest.mark.parametrize("script", ["run_cpu.py", "gpu_check.py", "suite.py"])
+def test_scripts_run_as_files_from_anywhere(script, tmp_path):
+    """``python benchmarks/x.py`` works as well as ``python -m benchmarks.x``."""
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / script), "--help"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "usage:" in done.stdout

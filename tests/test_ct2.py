@@ -344,7 +344,7 @@ def test_config_fixes_for_transformers_5():
 @pytest.mark.parametrize("kind", ["mt5", "bart"])
 def test_random_mt5_and_bart_convert_and_score_like_torch(kind, tmp_path_factory):
     """mT5 (no scale flag at all) and BART (missing norm flags) convert correctly."""
-    from ringkas.bench import build_bench_model
+    from benchmarks.models import build_bench_model
 
     folder = build_bench_model(kind, tmp_path_factory.mktemp(kind), size="tiny")
     spec = resolve_model(str(folder), task="summarization")
@@ -368,7 +368,8 @@ def _tiny_m2m100(folder: Path) -> Path:
     import torch
     from transformers import M2M100Config, M2M100ForConditionalGeneration, M2M100Tokenizer
 
-    from ringkas.bench import _train_spm, generated_sentences
+    from benchmarks.models import _train_spm
+    from ringkas.bench import generated_sentences
 
     _train_spm(generated_sentences(200), folder / "spm", 200)
     (folder / "spm.model").rename(folder / "sentencepiece.bpe.model")

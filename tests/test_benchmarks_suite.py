@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ringkas import ConfigError, bench
+from benchmarks import comparison, engines, models, streams, suite
+from ringkas import ConfigError
 
 
 @pytest.fixture(scope="module")
@@ -20,19 +21,18 @@ def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _cli(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="ringkas")
-    sub = parser.add_subparsers(dest="command", required=True)
-    bench.add_parser(sub)
+    parser = argparse.ArgumentParser(prog=suite.PROG)
+    suite._configure(parser)
     return parser.parse_args(argv)
 
 
-def test_ringkas_bench_tiny_writes_json_markdown_and_plot(models_dir, tmp_path, capsys):
+def test_suite_tiny_writes_json_markdown_and_plot(models_dir, tmp_path, capsys):
     out = tmp_path / "out"
     args = _cli(
-        ["bench", "--tiny", "--models", "marian", "--no-sweep", "--no-stream", "-q",
+        ["--tiny", "--models", "marian", "--no-sweep", "--no-stream", "-q",
          "--models-dir", str(models_dir), "--out", str(out)]
     )  # fmt: skip
-    assert args.func(args) == 0
+    assert suite._run_cli(args) == 0
     printed = capsys.readouterr().out
     assert "| engine | tok/s |" in printed
     report = json.loads((out / "bench.json").read_text())
@@ -42,14 +42,14 @@ def test_ringkas_bench_tiny_writes_json_markdown_and_plot(models_dir, tmp_path, 
     assert report["versions"]["torch"]
     assert report["settings"]["threads"] == 1
     [comparison] = report["comparisons"]
-    engines = {row["engine"]: row for row in comparison["engines"]}
-    assert set(engines) == set(bench._CPU_ENGINES)
-    for row in engines.values():
+    rows = {row["engine"]: row for row in comparison["engines"]}
+    assert set(rows) == set(engines.CPU_ENGINES)
+    for row in rows.values():
         assert row["equal_work"], row  # every engine decoded the same number of tokens
         assert row["tokens_per_s"] > 0
         assert row["latency_p50_s"] <= row["latency_p95_s"]
         assert row["vs_naive"] is not None
-    assert engines["naive"]["vs_naive"] == 1.0
+    assert rows["naive"]["vs_naive"] == 1.0
     agreement = comparison["agreement"]
     assert agreement["reference"] == "torch"
     assert agreement["ct2-float32"]["exact_match"] == 1.0  # float32 engines agree exactly
@@ -59,16 +59,16 @@ def test_ringkas_bench_tiny_writes_json_markdown_and_plot(models_dir, tmp_path, 
 
 
 def test_length_sweep_and_stream_memory_report_their_ratios(models_dir):
-    marian = bench.bench_model("marian", "tiny", models_dir)
-    sentences, _ = bench.load_sentences(300)
-    sweep = bench.run_length_sweep(
+    marian = models.bench_model("marian", "tiny", models_dir)
+    sentences, _ = models.load_sentences(300)
+    sweep = comparison.run_length_sweep(
         marian, sentences, words=(60, 240), repeats=1, new_tokens=4, threads=1
     )
     assert [row["words"] for row in sweep["rows"]] == [60, 240]
     assert sweep["rows"][1]["segments"] > sweep["rows"][0]["segments"]
     assert all(row["output_tokens"] == 4 * row["segments"] for row in sweep["rows"])
     assert sweep["per_word_cost_ratio"] > 0
-    stream = bench.run_stream_memory(marian, sentences, sizes=(3, 12), threads=1, window=4)
+    stream = streams.run_stream_memory(marian, sentences, sizes=(3, 12), threads=1, window=4)
     assert [row["articles"] for row in stream["rows"]] == [3, 12]
     assert all(row["peak_rss_mb"] > 0 for row in stream["rows"])
     assert stream["peak_rss_ratio"] > 0
@@ -86,22 +86,22 @@ def test_length_sweep_and_stream_memory_report_their_ratios(models_dir):
     ],
 )
 def test_cli_errors_are_one_line_and_exit_2(argv, message, capsys):
-    args = _cli(["bench", *argv])
-    assert args.func(args) == 2
+    args = _cli(argv)
+    assert suite._run_cli(args) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert err.startswith("ringkas bench: error:")
+    assert err.startswith("benchmarks.suite: error:")
     assert message in err
 
 
 def test_settings_presets():
-    full = bench.SuiteSettings.full()
-    assert full.models == bench.MODEL_KINDS
+    full = suite.SuiteSettings.full()
+    assert full.models == models.MODEL_KINDS
     assert full.beam_sizes == (1, 4)
     assert (full.sweep, full.stream, full.quality) == (True, True, True)
     assert (full.sweep_words[0], full.sweep_words[-1]) == (250, 4000)
     assert full.stream_sizes == (10, 100, 1000)
-    smoke = bench.SuiteSettings.smoke(models=("marian",))
+    smoke = suite.SuiteSettings.smoke(models=("marian",))
     assert smoke.size == "tiny"
     assert smoke.models == ("marian",)
 
@@ -111,7 +111,7 @@ def test_recipes_have_the_real_architectures():
     import torch
     from transformers import BartConfig, MarianConfig, MT5Config
 
-    real = bench.RECIPES["real"]
+    real = models.RECIPES["real"]
     classes = {"marian": MarianConfig, "mt5": MT5Config, "bart": BartConfig}
     counts = {}
     for kind, recipe in real.items():
@@ -133,57 +133,62 @@ def test_recipes_have_the_real_architectures():
 
 
 def test_sentences_fall_back_to_generated_text(tmp_path, monkeypatch):
-    monkeypatch.setenv("RINGKAS_SHARED_DATA", str(tmp_path / "nothing-here"))
-    sentences, source = bench.load_sentences(50)
+    monkeypatch.setenv("RINGKAS_DATA_DIR", str(tmp_path / "nothing-here"))
+    sentences, source = models.load_sentences(50)
     assert source == "generated"
     assert len(sentences) == 50
-    assert sentences == bench.load_sentences(50)[0]  # deterministic
+    assert sentences == models.load_sentences(50)[0]  # deterministic
     assert len(set(sentences)) == 50
+
+
+def test_data_dir_comes_from_the_option_or_the_environment_never_the_checkout(
+    tmp_path, monkeypatch
+):
+    monkeypatch.delenv("RINGKAS_DATA_DIR", raising=False)
+    assert models.resolve_data_dir() is None
+    assert models.load_sentences(10)[1] == "generated"  # even where ../shared/data exists
+    monkeypatch.setenv("RINGKAS_DATA_DIR", str(tmp_path / "env"))
+    assert models.resolve_data_dir() == tmp_path / "env"
+    assert models.resolve_data_dir(tmp_path / "option") == tmp_path / "option"
+    args = _cli(["--data-dir", str(tmp_path / "option")])
+    assert suite.settings_from_args(args).data_dir == tmp_path / "option"
 
 
 @pytest.mark.data
 def test_sentences_come_from_flores_when_present(shared_data):
     from ringkas.text import sentence_spans
 
-    sentences, source = bench.load_sentences(100, data_dir=shared_data)
+    sentences, source = models.load_sentences(100, data_dir=shared_data)
     assert source == "flores200/devtest/ind_Latn"
     assert all(len(sentence_spans(s)) == 1 for s in sentences)
 
 
 def test_make_article_reaches_the_word_count():
-    sentences, _ = bench.load_sentences(200)
-    article = bench.make_article(sentences, 250)
+    sentences, _ = models.load_sentences(200)
+    article = models.make_article(sentences, 250)
     assert len(article.split()) >= 250
     assert "\n\n" in article
     with pytest.raises(ConfigError, match="not enough sentences"):
-        bench.make_article(sentences[:2], 10_000)
-
-
-def test_percentile_interpolates():
-    assert bench.percentile([1.0], 95) == 1.0
-    assert bench.percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
-    assert bench.percentile([4.0, 1.0, 3.0, 2.0], 100) == 4.0
-    with pytest.raises(ValueError, match="empty"):
-        bench.percentile([], 50)
+        models.make_article(sentences[:2], 10_000)
 
 
 def test_parse_engine_names():
-    assert bench.parse_engine("hf") == ("hf", "float32")
-    assert bench.parse_engine("torch-int8") == ("torch", "int8")
-    assert bench.parse_engine("raw-ct2-int8_float16") == ("raw-ct2", "int8_float16")
-    assert bench.parse_engine("naive-bfloat16") == ("naive", "bfloat16")
-    assert bench.parse_engine("ct2-int8@8192") == ("ct2", "int8")
+    assert engines.parse_engine("hf") == ("hf", "float32")
+    assert engines.parse_engine("torch-int8") == ("torch", "int8")
+    assert engines.parse_engine("raw-ct2-int8_float16") == ("raw-ct2", "int8_float16")
+    assert engines.parse_engine("naive-bfloat16") == ("naive", "bfloat16")
+    assert engines.parse_engine("ct2-int8@8192") == ("ct2", "int8")
     with pytest.raises(ConfigError):
-        bench.parse_engine("hf-int8")
+        engines.parse_engine("hf-int8")
     with pytest.raises(ConfigError, match="batch budget"):
-        bench.parse_engine("hf@8192")
+        engines.parse_engine("hf@8192")
 
 
 def test_default_engine_is_ct2_int8_on_cpu_when_installed():
     from ringkas.backends import ct2_available
 
     expected = "ct2-int8" if ct2_available() else "torch-int8"
-    assert bench.default_engine_name("cpu") == expected
+    assert engines.default_engine_name("cpu") == expected
 
 
 def test_targets_are_judged_from_a_report():
@@ -210,7 +215,7 @@ def test_targets_are_judged_from_a_report():
         ],
         "stream_memory": {"ratio_between": [10, 1000], "peak_rss_ratio": 1.25},
     }
-    targets = {t["id"]: t for t in bench.evaluate_targets(report)}
+    targets = {t["id"]: t for t in suite.evaluate_targets(report)}
     assert targets["ct2_wrapper"]["value"] == pytest.approx(0.96)
     assert targets["ct2_wrapper"]["met"] is True
     assert targets["default_vs_naive"]["met"] is True  # 30x
