@@ -193,7 +193,7 @@ def test_unknown_backend_lists_the_choices():
 
 def test_importing_ringkas_loads_neither_torch_nor_ctranslate2():
     code = (
-        "import sys, ringkas, ringkas.backends, ringkas.bench; "
+        "import sys, ringkas, ringkas.backends, ringkas.bench, ringkas.bench_cli; "
         "bad = [m for m in ('torch', 'ctranslate2', 'transformers') if m in sys.modules]; "
         "assert not bad, bad"
     )

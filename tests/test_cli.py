@@ -522,7 +522,7 @@ def test_main_help_lists_every_command_with_examples(run):
 
 
 def test_missing_optional_subcommand_does_not_break_the_cli(run, monkeypatch):
-    monkeypatch.setitem(sys.modules, "ringkas.bench", None)  # import fails
+    monkeypatch.setitem(sys.modules, "ringkas.bench_cli", None)  # import fails
     monkeypatch.setitem(sys.modules, "ringkas.evaluate.cli", None)
     code, out, _ = run(["--help"])
     assert code == 0

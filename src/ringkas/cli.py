@@ -153,15 +153,15 @@ example:
 """,
     "bench": """\
 examples:
-  ringkas bench --tiny          # a short smoke run
-  ringkas bench --full --out benchmarks/results
+  ringkas bench --route id-en=opus-mt-id-en       # 16 articles of generated text
+  ringkas bench --route id-en=./my-model --summary-model mt5-xlsum --articles news.jsonl
 """,
 }
 
 #: Optional subcommands contributed by other modules: (name, module, help when unavailable).
 PLUGINS = (
     ("eval", "ringkas.evaluate.cli", "evaluate translations and summaries"),
-    ("bench", "ringkas.bench", "benchmark speed and memory"),
+    ("bench", "ringkas.bench_cli", "time models: speed and memory"),
 )
 
 
