@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench-langid train-langid clean-venv
+.PHONY: demo test lint bench bench-langid train-langid clean-venv
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,14 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/pytest
+
+# The engine comparison (benchmarks/suite.py): a small run by default; more with, e.g.,
+#   make bench BENCH_ARGS="--full --out benchmarks/results --stem bench-cpu"
+# Its input text is FLORES-200 from RINGKAS_DATA_DIR (default here: ../shared/data, this
+# checkout's layout; generated text when the folder is absent).
+RINGKAS_DATA_DIR ?= $(abspath ../shared/data)
+bench: $(STAMP)
+	RINGKAS_DATA_DIR="$(RINGKAS_DATA_DIR)" $(BIN)/python -m benchmarks.suite $(BENCH_ARGS)
 
 bench-langid: $(STAMP)
 	$(BIN)/python benchmarks/bench_langid.py
