@@ -196,6 +196,7 @@ def test_summarize_and_process_exact_outputs(run, tmp_path, tiny_models, engine_
             "id": "s",
             "lang": "id",
             "summary": summary,
+            "summary_lang": "id",
             "route": [f"summarize:{tiny_models.summarizer}[id->id]"],
             "n_chunks": 1,
             "truncated": False,
@@ -625,3 +626,29 @@ def test_signals_finish_the_window_being_processed_but_never_cut_a_write(capsys)
     stopper = _Stopper()
     with pytest.raises(_Interrupted):
         stopper._handle(signal.SIGTERM, None)  # reading or loading: stop at once
+
+
+def test_process_fails_only_the_article_whose_model_is_missing(
+    run, tmp_path, tiny_models, engine_args, monkeypatch
+):
+    """The Malay model (registry default) is not available offline: one window, three
+    languages, and only the Malay record becomes an error line."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "empty-hf-home"))
+    article_id, summary_id = SUMMARY_PAIRS[0]
+    records = [
+        {"id": "a", "text": article_id, "lang": "id"},
+        {"id": "m", "text": "Harga beras naik minggu ini di Kuala Lumpur.", "lang": "ms"},
+        {"id": "b", "text": SOURCES[0], "lang": "id"},
+    ]
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
+    summarizer = ["--summary-model", str(tiny_models.summarizer)]
+    code, out, _ = run(["process", str(source), *summarizer, *engine_args])
+    rows = parse_jsonl(out)
+    assert [r["id"] for r in rows] == ["a", "m", "b"]
+    assert ["error" in r for r in rows] == [False, True, False]
+    assert rows[0]["summary"] == summary_id
+    assert rows[2]["translation"] == TR[SOURCES[0]]
+    assert rows[1]["error"]["type"] in {"ModelLoadError", "UnknownModelError"}
+    assert code != 0

@@ -128,7 +128,7 @@ examples:
   ringkas summarize articles.jsonl -o summaries.jsonl
   ringkas summarize berita/ --summary-method lead --output-format text   # offline, no model
 
-Output (JSONL): {"id", "lang", "summary", "route", "n_chunks", "truncated"}.
+Output (JSONL): {"id", "lang", "summary", "summary_lang", "route", "n_chunks", "truncated"}.
 """,
     "process": """\
 examples:
@@ -768,6 +768,7 @@ def _summary_row(r: ArticleResult) -> dict[str, Any]:
         "id": r.id,
         "lang": r.lang,
         "summary": r.summary,
+        "summary_lang": r.summary_lang,
         "route": _route_names(r.summary_route),
         "n_chunks": r.n_chunks,
         "truncated": r.truncated,
