@@ -954,6 +954,9 @@ def _run_batch(name: str, args: argparse.Namespace) -> int:
     if backend is not None and backend not in _backends():
         raise UsageError(f"RINGKAS_BACKEND={backend!r} is not one of {', '.join(_backends())}")
     _setup_logging(quiet=args.quiet)
+    from ringkas.models import show_load_progress
+
+    show_load_progress(not args.quiet)  # the library is quiet; the CLI shows loads unless -q
     if args.quiet:
         _quiet_hugging_face()
     shape = SHAPES[name]

@@ -17,16 +17,17 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import json
 import logging
 import os
 import re
 import socket
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec
 from urllib.parse import urlparse
 
 from ringkas.errors import (
@@ -54,6 +55,7 @@ __all__ = [
     "resolve_model",
     "resolve_route",
     "set_summarizer",
+    "show_load_progress",
     "unregister_model",
 ]
 
@@ -709,6 +711,62 @@ _ENGINES_LOCK = threading.Lock()
 _LOAD_LOCKS: dict[tuple[Any, ...], threading.Lock] = {}
 
 
+_P = ParamSpec("_P")
+_PROGRESS_LOCK = threading.Lock()
+_quiet_loads = 0
+_bars_were_on = (False, False)
+#: Whether model loads show Hugging Face's progress bars; off for the library, the CLI turns it on.
+_show_load_progress = False
+
+
+def show_load_progress(enabled: bool = True) -> None:
+    """Let model loads print Hugging Face's progress bars (off by default: a library is quiet)."""
+    global _show_load_progress
+    _show_load_progress = enabled
+
+
+def _quiet_loading(load: Callable[_P, Engine]) -> Callable[_P, Engine]:
+    """Hide transformers' "Loading weights" and the Hub's download bars while ``load`` runs.
+
+    Both switches are process-wide, so they are counted: the bars come back (if they were on)
+    when the last concurrent load ends. transformers is imported here only when it is already
+    loaded or about to be, so ``import ringkas`` stays light.
+    """
+
+    @functools.wraps(load)
+    def quietly(*args: _P.args, **kwargs: _P.kwargs) -> Engine:
+        global _quiet_loads, _bars_were_on
+        if _show_load_progress:
+            return load(*args, **kwargs)
+        try:  # lazily: heavy, and only needed once a model is about to load
+            import huggingface_hub.utils as hub_utils
+            from transformers.utils import logging as hf_logging
+        except ImportError:
+            return load(*args, **kwargs)
+        with _PROGRESS_LOCK:
+            if _quiet_loads == 0:
+                _bars_were_on = (
+                    hf_logging.is_progress_bar_enabled(),
+                    not hub_utils.are_progress_bars_disabled(),
+                )
+                hf_logging.disable_progress_bar()
+                hub_utils.disable_progress_bars()
+            _quiet_loads += 1
+        try:
+            return load(*args, **kwargs)
+        finally:
+            with _PROGRESS_LOCK:
+                _quiet_loads -= 1
+                if _quiet_loads == 0:
+                    if _bars_were_on[0]:
+                        hf_logging.enable_progress_bar()
+                    if _bars_were_on[1]:
+                        hub_utils.enable_progress_bars()
+
+    return quietly
+
+
+@_quiet_loading
 def load_engine(
     spec: ModelSpec,
     *,
