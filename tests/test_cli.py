@@ -498,6 +498,34 @@ def test_models_list_shows_licence_and_commercial_use(run):
     assert {json.loads(line)["task"] for line in out.splitlines()} == {"summarization"}
 
 
+def test_readme_model_table_and_models_list_agree_with_the_registry(run):
+    """One source of truth: every language count in the README's table is the registry's."""
+    import re
+
+    from ringkas.models import get_model
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    rows = [line for line in readme.splitlines() if re.match(r"\| `[a-z0-9.-]+` ", line)]
+    code, listing, _ = run(["models", "list"])
+    assert code == 0
+    checked = 0
+    for row in rows:
+        name = re.match(r"\| `([^`]+)`", row).group(1)  # type: ignore[union-attr]
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        total = re.match(r"(\d+) languages", cells[2])
+        if total is None:
+            continue
+        spec = get_model(name)
+        assert int(total.group(1)) == spec.model_languages, row
+        routed = re.search(r"\((\d+) routed", cells[2])
+        assert routed is not None, row
+        assert int(routed.group(1)) == len(spec.source_langs), row
+        line = next(ln for ln in listing.splitlines() if ln.startswith(name + " "))
+        assert f"{len(spec.source_langs)} of {spec.model_languages} langs" in line
+        checked += 1
+    assert checked == 3  # m2m100, nllb, mt5-xlsum
+
+
 def test_models_prefetch_of_a_local_folder_needs_no_network(run, tiny_models):
     code, out, err = run(["models", "prefetch", str(tiny_models.id_en)])
     assert (code, err) == (0, "")

@@ -575,9 +575,11 @@ def _silence_stdout() -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def _langs(codes: Sequence[str]) -> str:
+def _langs(codes: Sequence[str], total: int | None = None) -> str:
     if "*" in codes:
         return "any"
+    if total is not None and total > len(codes):  # the model covers more than ringkas routes
+        return f"{len(codes)} of {total} langs"
     return ",".join(codes) if len(codes) <= 3 else f"{len(codes)} langs"
 
 
@@ -593,10 +595,11 @@ def _models_list(args: argparse.Namespace) -> int:
         return EXIT_OK
     rows = [("NAME", "TASK", "LANGUAGES", "LICENCE", "COMMERCIAL", "SOURCE")]
     for spec in specs:
-        same = spec.source_langs == spec.target_langs and spec.task == "summarization"
-        langs = _langs(spec.source_langs) if same else (
-            f"{_langs(spec.source_langs)} -> {_langs(spec.target_langs)}"
-        )  # fmt: skip
+        langs = _langs(spec.source_langs, spec.model_languages)
+        if spec.source_langs != spec.target_langs:
+            langs += f" -> {_langs(spec.target_langs, spec.model_languages)}"
+        elif spec.task == "translation":
+            langs += ", any pair"
         commercial = "yes" if spec.commercial_use else "no"
         rows.append((spec.name, spec.task, langs, spec.licence, commercial, spec.source))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]

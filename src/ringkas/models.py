@@ -103,6 +103,9 @@ class ModelSpec:
     #: Collapse newlines and runs of whitespace before tokenising (as XL-Sum's authors do).
     collapse_whitespace: bool = False
     description: str = ""
+    #: Languages the model itself covers, when more than ``source_langs`` (the ones ringkas
+    #: maps and routes); the README's model table is checked against it.
+    model_languages: int | None = None
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:
@@ -225,6 +228,7 @@ def _default_specs() -> list[ModelSpec]:
             licence="mit",
             generation={"num_beams": 5, "max_new_tokens": 256},
             description="M2M100 418M, 100 languages any-to-any (MIT); default for ms/jv/su.",
+            model_languages=100,
         ),
         ModelSpec(
             name="nllb-200-distilled-600m",
@@ -240,6 +244,7 @@ def _default_specs() -> list[ModelSpec]:
             generation={"num_beams": 4, "max_new_tokens": 256},
             description="NLLB-200 distilled 600M; best quality for regional languages "
             "(jv, su, min, ban, ...), NON-COMMERCIAL licence: opt in with a route.",
+            model_languages=200,
         ),
         ModelSpec(
             name="mt5-xlsum",
@@ -260,6 +265,7 @@ def _default_specs() -> list[ModelSpec]:
             collapse_whitespace=True,
             description="mT5-base fine-tuned on XL-Sum (BBC news, 45 languages incl. "
             "Indonesian); summarises in the language of the input. NON-COMMERCIAL licence.",
+            model_languages=45,
         ),
         ModelSpec(
             name="indonanot5-indosum",
