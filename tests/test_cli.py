@@ -196,6 +196,7 @@ def test_summarize_and_process_exact_outputs(run, tmp_path, tiny_models, engine_
             "id": "s",
             "lang": "id",
             "summary": summary,
+            "summary_lang": "id",
             "route": [f"summarize:{tiny_models.summarizer}[id->id]"],
             "n_chunks": 1,
             "truncated": False,
@@ -497,6 +498,34 @@ def test_models_list_shows_licence_and_commercial_use(run):
     assert {json.loads(line)["task"] for line in out.splitlines()} == {"summarization"}
 
 
+def test_readme_model_table_and_models_list_agree_with_the_registry(run):
+    """One source of truth: every language count in the README's table is the registry's."""
+    import re
+
+    from ringkas.models import get_model
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    rows = [line for line in readme.splitlines() if re.match(r"\| `[a-z0-9.-]+` ", line)]
+    code, listing, _ = run(["models", "list"])
+    assert code == 0
+    checked = 0
+    for row in rows:
+        name = re.match(r"\| `([^`]+)`", row).group(1)  # type: ignore[union-attr]
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        total = re.match(r"(\d+) languages", cells[2])
+        if total is None:
+            continue
+        spec = get_model(name)
+        assert int(total.group(1)) == spec.model_languages, row
+        routed = re.search(r"\((\d+) routed", cells[2])
+        assert routed is not None, row
+        assert int(routed.group(1)) == len(spec.source_langs), row
+        line = next(ln for ln in listing.splitlines() if ln.startswith(name + " "))
+        assert f"{len(spec.source_langs)} of {spec.model_languages} langs" in line
+        checked += 1
+    assert checked == 3  # m2m100, nllb, mt5-xlsum
+
+
 def test_models_prefetch_of_a_local_folder_needs_no_network(run, tiny_models):
     code, out, err = run(["models", "prefetch", str(tiny_models.id_en)])
     assert (code, err) == (0, "")
@@ -625,3 +654,29 @@ def test_signals_finish_the_window_being_processed_but_never_cut_a_write(capsys)
     stopper = _Stopper()
     with pytest.raises(_Interrupted):
         stopper._handle(signal.SIGTERM, None)  # reading or loading: stop at once
+
+
+def test_process_fails_only_the_article_whose_model_is_missing(
+    run, tmp_path, tiny_models, engine_args, monkeypatch
+):
+    """The Malay model (registry default) is not available offline: one window, three
+    languages, and only the Malay record becomes an error line."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "empty-hf-home"))
+    article_id, summary_id = SUMMARY_PAIRS[0]
+    records = [
+        {"id": "a", "text": article_id, "lang": "id"},
+        {"id": "m", "text": "Harga beras naik minggu ini di Kuala Lumpur.", "lang": "ms"},
+        {"id": "b", "text": SOURCES[0], "lang": "id"},
+    ]
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
+    summarizer = ["--summary-model", str(tiny_models.summarizer)]
+    code, out, _ = run(["process", str(source), *summarizer, *engine_args])
+    rows = parse_jsonl(out)
+    assert [r["id"] for r in rows] == ["a", "m", "b"]
+    assert ["error" in r for r in rows] == [False, True, False]
+    assert rows[0]["summary"] == summary_id
+    assert rows[2]["translation"] == TR[SOURCES[0]]
+    assert rows[1]["error"]["type"] in {"ModelLoadError", "UnknownModelError"}
+    assert code != 0

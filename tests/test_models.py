@@ -205,3 +205,24 @@ def test_offline_model_fails_fast_with_the_fix(tmp_path, env, reason):
     assert "ringkas models prefetch opus-mt-id-en" in message
     assert "RINGKAS_MODEL_OPUS_MT_ID_EN" in message
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("backend", ["torch", "ct2"])
+def test_a_library_load_writes_nothing_to_stderr(tiny_models, backend, capfd, monkeypatch):
+    """A service importing ringkas stays quiet: no "Loading weights" bars on stderr."""
+    from ringkas import models
+    from ringkas.models import clear_engine_cache, load_engine, resolve_model
+
+    # The library default; an in-process CLI test (without -q) may have turned bars on.
+    monkeypatch.setattr(models, "_show_load_progress", False)
+
+    if backend == "ct2":
+        pytest.importorskip("ctranslate2")
+    clear_engine_cache()
+    capfd.readouterr()
+    try:
+        spec = resolve_model(str(tiny_models.en_id), task="translation")
+        load_engine(spec, backend=backend, device="cpu", quantize=None)
+        assert capfd.readouterr().err == ""
+    finally:
+        clear_engine_cache()

@@ -208,3 +208,51 @@ def test_clean_only_needs_no_model(monkeypatch):
     assert result.ok
     assert result.steps == ("clean",)
     assert result.lang is None
+
+
+def test_a_missing_model_fails_only_the_articles_that_need_it(tiny_models, tiny_routes, tmp_path):
+    """One window, three languages, a broken Malay model: only the Malay article fails."""
+    broken = tmp_path / "broken-model"
+    broken.mkdir()
+    (broken / "config.json").write_text("{}")
+    missing = str(broken)
+    routes = {**tiny_routes, "ms-id": missing, "ms-en": missing}
+    pipeline = Ringkas(summary_model=str(tiny_models.summarizer), routes=routes, device="cpu")
+    malay = "Harga beras naik minggu ini di Kuala Lumpur. Penduduk merungut."
+    a, m, b = pipeline.process(
+        [
+            {"id": "a", "text": ARTICLE_ID},
+            {"id": "m", "text": malay, "lang": "ms"},
+            {"id": "b", "text": ARTICLE_EN},
+        ]
+    )
+    assert (a.ok, b.ok) == (True, True)
+    assert a.summary == SUMMARY_ID
+    assert a.translation == english_of(ARTICLE_ID)
+    assert b.summary == tiny_models.back_translations[SUMMARY_EN]
+    assert b.translation == ARTICLE_EN
+    assert m.error is not None
+    assert m.error.type == "ModelLoadError"
+
+
+def test_lead_summaries_need_no_model_and_never_fail_indonesian_articles(tmp_path):
+    """--summary-method lead with no model at all: every article gets its lead sentences."""
+    missing = str(tmp_path / "no-such-model")
+    pipeline = Ringkas(
+        steps=("clean", "summarize"),
+        summary_method="lead",
+        routes={"en-id": missing, "ms-id": missing},
+        device="cpu",
+    )
+    texts = [
+        "Harga beras naik minggu ini. Warga mengeluh soal harga. Pasar ramai sekali.",
+        "The price of rice rose this week. Residents complained about it. Markets were busy.",
+        "Harga beras naik minggu ini di Kuala Lumpur. Penduduk merungut. Pasar sesak sekali.",
+    ]
+    results = pipeline.process(
+        [{"text": t, "lang": lang} for t, lang in zip(texts, ("id", "en", "ms"), strict=True)]
+    )
+    assert [r.error for r in results] == [None] * 3
+    assert [r.summary_lang for r in results] == ["id", "en", "ms"]
+    firsts = [t.split(". ")[0] + "." for t in texts]
+    assert [(r.summary or "").split(". ")[0] + "." for r in results] == firsts

@@ -155,3 +155,21 @@ def test_length_presets_set_generation_limits():
     assert Summarizer(length="long").options.min_new_tokens == 60
     assert Summarizer(length="medium").options.max_new_tokens is None  # the model's own
     assert Summarizer(length="short", max_new_tokens=12).options.max_new_tokens == 12
+
+
+def test_lead_needs_no_translation_model_and_keeps_each_articles_language(tmp_path, monkeypatch):
+    """Offline: no route resolves, yet English and Malay articles get their lead sentences."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    missing = str(tmp_path / "no-such-model")
+    routes = {"en-id": missing, "ms-id": missing}
+    texts = [
+        "Harga beras naik minggu ini. Warga mengeluh. Pasar ramai.",
+        "The price of rice rose this week. Residents complained. Markets were busy.",
+        "Harga beras naik minggu ini di Kuala Lumpur. Penduduk merungut. Pasar sesak.",
+    ]
+    results = Summarizer(method="lead", lead_k=1, routes=routes).summarize(
+        texts, lang=["id", "en", "ms"]
+    )
+    assert [r.text for r in results] == [t.split(". ")[0] + "." for t in texts]
+    assert [r.target_lang for r in results] == ["id", "en", "ms"]
+    assert [[s.task for s in r.route] for r in results] == [["extract"]] * 3

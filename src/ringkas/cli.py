@@ -128,7 +128,7 @@ examples:
   ringkas summarize articles.jsonl -o summaries.jsonl
   ringkas summarize berita/ --summary-method lead --output-format text   # offline, no model
 
-Output (JSONL): {"id", "lang", "summary", "route", "n_chunks", "truncated"}.
+Output (JSONL): {"id", "lang", "summary", "summary_lang", "route", "n_chunks", "truncated"}.
 """,
     "process": """\
 examples:
@@ -575,9 +575,11 @@ def _silence_stdout() -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def _langs(codes: Sequence[str]) -> str:
+def _langs(codes: Sequence[str], total: int | None = None) -> str:
     if "*" in codes:
         return "any"
+    if total is not None and total > len(codes):  # the model covers more than ringkas routes
+        return f"{len(codes)} of {total} langs"
     return ",".join(codes) if len(codes) <= 3 else f"{len(codes)} langs"
 
 
@@ -593,10 +595,11 @@ def _models_list(args: argparse.Namespace) -> int:
         return EXIT_OK
     rows = [("NAME", "TASK", "LANGUAGES", "LICENCE", "COMMERCIAL", "SOURCE")]
     for spec in specs:
-        same = spec.source_langs == spec.target_langs and spec.task == "summarization"
-        langs = _langs(spec.source_langs) if same else (
-            f"{_langs(spec.source_langs)} -> {_langs(spec.target_langs)}"
-        )  # fmt: skip
+        langs = _langs(spec.source_langs, spec.model_languages)
+        if spec.source_langs != spec.target_langs:
+            langs += f" -> {_langs(spec.target_langs, spec.model_languages)}"
+        elif spec.task == "translation":
+            langs += ", any pair"
         commercial = "yes" if spec.commercial_use else "no"
         rows.append((spec.name, spec.task, langs, spec.licence, commercial, spec.source))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
@@ -768,6 +771,7 @@ def _summary_row(r: ArticleResult) -> dict[str, Any]:
         "id": r.id,
         "lang": r.lang,
         "summary": r.summary,
+        "summary_lang": r.summary_lang,
         "route": _route_names(r.summary_route),
         "n_chunks": r.n_chunks,
         "truncated": r.truncated,
@@ -953,6 +957,9 @@ def _run_batch(name: str, args: argparse.Namespace) -> int:
     if backend is not None and backend not in _backends():
         raise UsageError(f"RINGKAS_BACKEND={backend!r} is not one of {', '.join(_backends())}")
     _setup_logging(quiet=args.quiet)
+    from ringkas.models import show_load_progress
+
+    show_load_progress(not args.quiet)  # the library is quiet; the CLI shows loads unless -q
     if args.quiet:
         _quiet_hugging_face()
     shape = SHAPES[name]

@@ -17,16 +17,17 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import json
 import logging
 import os
 import re
 import socket
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec
 from urllib.parse import urlparse
 
 from ringkas.errors import (
@@ -54,6 +55,7 @@ __all__ = [
     "resolve_model",
     "resolve_route",
     "set_summarizer",
+    "show_load_progress",
     "unregister_model",
 ]
 
@@ -101,6 +103,9 @@ class ModelSpec:
     #: Collapse newlines and runs of whitespace before tokenising (as XL-Sum's authors do).
     collapse_whitespace: bool = False
     description: str = ""
+    #: Languages the model itself covers, when more than ``source_langs`` (the ones ringkas
+    #: maps and routes); the README's model table is checked against it.
+    model_languages: int | None = None
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:
@@ -223,6 +228,7 @@ def _default_specs() -> list[ModelSpec]:
             licence="mit",
             generation={"num_beams": 5, "max_new_tokens": 256},
             description="M2M100 418M, 100 languages any-to-any (MIT); default for ms/jv/su.",
+            model_languages=100,
         ),
         ModelSpec(
             name="nllb-200-distilled-600m",
@@ -238,6 +244,7 @@ def _default_specs() -> list[ModelSpec]:
             generation={"num_beams": 4, "max_new_tokens": 256},
             description="NLLB-200 distilled 600M; best quality for regional languages "
             "(jv, su, min, ban, ...), NON-COMMERCIAL licence: opt in with a route.",
+            model_languages=200,
         ),
         ModelSpec(
             name="mt5-xlsum",
@@ -258,6 +265,7 @@ def _default_specs() -> list[ModelSpec]:
             collapse_whitespace=True,
             description="mT5-base fine-tuned on XL-Sum (BBC news, 45 languages incl. "
             "Indonesian); summarises in the language of the input. NON-COMMERCIAL licence.",
+            model_languages=45,
         ),
         ModelSpec(
             name="indonanot5-indosum",
@@ -709,6 +717,62 @@ _ENGINES_LOCK = threading.Lock()
 _LOAD_LOCKS: dict[tuple[Any, ...], threading.Lock] = {}
 
 
+_P = ParamSpec("_P")
+_PROGRESS_LOCK = threading.Lock()
+_quiet_loads = 0
+_bars_were_on = (False, False)
+#: Whether model loads show Hugging Face's progress bars; off for the library, the CLI turns it on.
+_show_load_progress = False
+
+
+def show_load_progress(enabled: bool = True) -> None:
+    """Let model loads print Hugging Face's progress bars (off by default: a library is quiet)."""
+    global _show_load_progress
+    _show_load_progress = enabled
+
+
+def _quiet_loading(load: Callable[_P, Engine]) -> Callable[_P, Engine]:
+    """Hide transformers' "Loading weights" and the Hub's download bars while ``load`` runs.
+
+    Both switches are process-wide, so they are counted: the bars come back (if they were on)
+    when the last concurrent load ends. transformers is imported here only when it is already
+    loaded or about to be, so ``import ringkas`` stays light.
+    """
+
+    @functools.wraps(load)
+    def quietly(*args: _P.args, **kwargs: _P.kwargs) -> Engine:
+        global _quiet_loads, _bars_were_on
+        if _show_load_progress:
+            return load(*args, **kwargs)
+        try:  # lazily: heavy, and only needed once a model is about to load
+            import huggingface_hub.utils as hub_utils
+            from transformers.utils import logging as hf_logging
+        except ImportError:
+            return load(*args, **kwargs)
+        with _PROGRESS_LOCK:
+            if _quiet_loads == 0:
+                _bars_were_on = (
+                    hf_logging.is_progress_bar_enabled(),
+                    not hub_utils.are_progress_bars_disabled(),
+                )
+                hf_logging.disable_progress_bar()
+                hub_utils.disable_progress_bars()
+            _quiet_loads += 1
+        try:
+            return load(*args, **kwargs)
+        finally:
+            with _PROGRESS_LOCK:
+                _quiet_loads -= 1
+                if _quiet_loads == 0:
+                    if _bars_were_on[0]:
+                        hf_logging.enable_progress_bar()
+                    if _bars_were_on[1]:
+                        hub_utils.enable_progress_bars()
+
+    return quietly
+
+
+@_quiet_loading
 def load_engine(
     spec: ModelSpec,
     *,

@@ -100,6 +100,7 @@ class _State:
     dateline: str | None = None
     steps: list[str] = field(default_factory=list)
     summary: str | None = None
+    summary_lang: str | None = None
     translation: str | None = None
     title_translation: str | None = None
     summary_route: tuple[RouteStep, ...] = ()
@@ -119,6 +120,7 @@ class _State:
             lang=self.lang,
             lang_confidence=self.confidence,
             summary=self.summary,
+            summary_lang=self.summary_lang,
             translation=self.translation,
             title_translation=self.title_translation,
             steps=tuple(self.steps),
@@ -132,6 +134,34 @@ class _State:
             timings=dict(self.timings),
             error=error,
         )
+
+
+def _run_confined(group: list[_State], run: Callable[[list[_State]], None]) -> None:
+    """Run a step over ``group``; a failure lands only on the articles it belongs to.
+
+    A window mixes languages and each language has its own models, so a failure is first split
+    by language: a missing Malay model fails the Malay articles, not the Indonesian ones. Within
+    one language a set-up error (missing model or dependency) is every article's; any other
+    failure is traced to the article(s) that cause it.
+    """
+    try:
+        run(group)
+    except Exception as exc:  # re-attributed to the articles below
+        if len(group) == 1:
+            group[0].error = exc
+            return
+        by_lang: dict[str | None, list[_State]] = {}
+        for s in group:
+            by_lang.setdefault(s.lang, []).append(s)
+        if len(by_lang) > 1:
+            for same_lang in by_lang.values():
+                _run_confined(same_lang, run)
+        elif isinstance(exc, _SETUP_ERRORS):
+            for s in group:
+                s.error = exc
+        else:
+            for s in group:
+                _run_confined([s], run)
 
 
 class Ringkas:
@@ -226,7 +256,7 @@ class Ringkas:
                     loaded.append(spec.name)
 
         for lang in languages:
-            if "summarize" in self.steps:
+            if "summarize" in self.steps and self.summarizer.method == "abstractive":
                 load(self.summarizer.translator, lang, self.summarizer.target_lang)
             if "translate" in self.steps:
                 load(self.translator, lang, self.translator.target_lang)
@@ -324,17 +354,7 @@ class Ringkas:
             return
         began = time.perf_counter()
         try:
-            run(group)
-        except Exception as exc:  # re-attributed to the articles below
-            if isinstance(exc, _SETUP_ERRORS) or len(group) == 1:
-                for s in group:
-                    s.error = exc
-            else:
-                for s in group:  # find which article(s) failed; the others still get results
-                    try:
-                        run([s])
-                    except Exception as single:
-                        s.error = single
+            _run_confined(group, run)
         finally:
             elapsed = time.perf_counter() - began
             total = sum(len(s.body) for s in group) or 1
@@ -348,6 +368,7 @@ class Ringkas:
         results = self.summarizer.summarize([s.body for s in group], lang=[s.lang for s in group])
         for s, r in zip(group, results, strict=True):
             s.summary = r.text
+            s.summary_lang = r.target_lang
             s.summary_route = r.route
             s.n_chunks = r.n_chunks
             s.truncated |= r.truncated

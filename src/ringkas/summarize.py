@@ -12,7 +12,8 @@ Routing (recorded in each result's ``route``):
 An article longer than the model's input window is cut at sentence boundaries into chunks, each
 chunk is summarised, and the chunk summaries are summarised again until one input fits
 (map-reduce); nothing is truncated. Extractive methods (``"lead"``, ``"textrank"``) run offline
-and are only used when asked for; they are never a silent fallback for a missing model.
+and keep the article's language (no translation model needed); they are only used when asked
+for, never a silent fallback for a missing model.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ class _Doc:
     n_rounds: int = 1
     input_tokens: int = 0
     truncated: bool = False
+    #: Language the summary is written in (the target, or the source for extractive methods).
+    summary_lang: str = ""
 
 
 class Summarizer:
@@ -55,9 +58,10 @@ class Summarizer:
 
     ``model``: a summariser name, folder or Hub id (default: the registry's, mT5-XLSum).
     ``method``: ``"abstractive"`` (a model), ``"lead"`` (first ``lead_k`` sentences) or
-    ``"textrank"`` (``lead_k`` central sentences), both offline. ``length``: ``"short"``,
-    ``"medium"`` (the model's published settings) or ``"long"``; explicit ``max_new_tokens`` etc.
-    win over it. Thread-safe; engines are shared process-wide.
+    ``"textrank"`` (``lead_k`` central sentences), both offline and in the article's own
+    language. ``length``: ``"short"``, ``"medium"`` (the model's published settings) or
+    ``"long"``; explicit ``max_new_tokens`` etc. win over it. Thread-safe; engines are shared
+    process-wide.
     """
 
     def __init__(
@@ -169,7 +173,7 @@ class Summarizer:
             SummaryResult(
                 text=d.summary,
                 source_lang=d.lang,
-                target_lang=self.target_lang,
+                target_lang=d.summary_lang or self.target_lang,
                 method=self.method,
                 route=d.route,
                 lang_confidence=d.confidence,
@@ -277,6 +281,12 @@ class Summarizer:
 
     # -- extractive -----------------------------------------------------------------------------
     def _extractive(self, docs: list[_Doc]) -> None:
+        """Sentences picked from the article itself, in its own language.
+
+        An extractive summary needs no model, so it stays offline: an English or Malay article
+        gets its summary in English or Malay (``target_lang`` of its result says so) rather than
+        depending on a translation model that may be missing.
+        """
         from ringkas.extractive import lead_k, textrank
 
         pick = lead_k if self.method == "lead" else textrank
@@ -286,9 +296,7 @@ class Summarizer:
             d.summary = " ".join(s.strip() for s in sentences)
             d.route = (RouteStep("extract", label, d.lang, d.lang),)
             d.read_lang = d.lang
-        self._to_target(
-            [d for d in docs if d.lang != self.target_lang], field="summary", lang="lang"
-        )
+            d.summary_lang = d.lang
 
 
 def summarize(

@@ -173,8 +173,10 @@ class ArticleResult(_ToDict):
     id: str
     lang: str | None = None
     lang_confidence: float | None = None
-    #: Indonesian summary (None when the step did not run or failed).
+    #: The summary, in ``summary_lang`` (None when the step did not run or failed).
     summary: str | None = None
+    #: Language of ``summary``: the summary language, or the article's own for extractive ones.
+    summary_lang: str | None = None
     #: English translation of the (cleaned) body, paragraph breaks kept.
     translation: str | None = None
     #: English translation of the title, when the article had one.

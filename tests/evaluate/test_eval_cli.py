@@ -242,6 +242,10 @@ def test_baseline_and_compare(run_cli: CliRunner, tmp_path: Path) -> None:
     )
     assert table_md.read_text() == out
     assert chart.stat().st_size > 0
+    names = ["--name", "L3", "--name", "TR", "--name", "OR"]
+    code, out, err = run_cli(["eval", "compare", *reports, *names])
+    assert code == 0, err
+    assert out.splitlines()[0] == "| metric | L3 (indosum) | TR (indosum) | OR (indosum) |"
 
 
 def test_run_goes_through_the_translator_interface(
@@ -297,6 +301,7 @@ def test_run_goes_through_the_translator_interface(
             "model": "my-model",
             "device": "auto",
             "backend": "torch",
+            "quantize": "auto",
             "num_beams": 4,
             "max_new_tokens": 64,
         }

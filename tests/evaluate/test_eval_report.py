@@ -116,3 +116,21 @@ def test_plot_without_matplotlib_says_which_extra(
     monkeypatch.delitem(__import__("sys").modules, "matplotlib", raising=False)
     with pytest.raises(MissingDependencyError, match=r"ringkas\[plot\]"):
         plot_reports([_report()], tmp_path / "chart.png")
+
+
+def test_compare_never_labels_two_reports_alike(tmp_path: Path) -> None:
+    """Two runs of one system (int8 vs unquantised) used to give two identical columns."""
+    int8 = _report("opus-mt-id-en")
+    exact = dataclasses.replace(int8, generation={**int8.generation, "quantization": "none"})
+    int8 = dataclasses.replace(int8, generation={**int8.generation, "quantization": "int8"})
+    header = compare_markdown([int8, exact]).splitlines()[0]
+    assert header == (
+        "| metric | opus-mt-id-en [quantization=int8] (toy) "
+        "| opus-mt-id-en [quantization=none] (toy) |"
+    )
+    twins = compare_markdown([_report("hyp.txt"), _report("hyp.txt")]).splitlines()[0]
+    assert twins == "| metric | hyp.txt #1 (toy) | hyp.txt #2 (toy) |"
+    named = compare_markdown([int8, exact], names=["int8", "fp32"]).splitlines()[0]
+    assert named == "| metric | int8 (toy) | fp32 (toy) |"
+    with pytest.raises(ConfigError, match="2 reports"):
+        compare_markdown([int8, exact], names=["only-one"])

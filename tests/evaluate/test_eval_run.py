@@ -132,9 +132,15 @@ def test_the_core_is_built_lazily_with_the_documented_interface(
     assert built == [
         (
             "opus-mt-id-en",
-            {"device": "auto", "backend": "torch", "num_beams": 2, "batch_tokens": 2048},
+            {
+                "device": "auto",
+                "backend": "torch",
+                "quantize": "auto",
+                "num_beams": 2,
+                "batch_tokens": 2048,
+            },
         ),
-        (None, {"method": "textrank", "device": "cpu"}),
+        (None, {"method": "textrank", "device": "cpu", "quantize": "auto"}),
     ]
 
 
@@ -159,3 +165,40 @@ def test_harness_module_imports_no_torch() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
     assert Path(__file__).exists()
+
+
+def _tiny_translation_set() -> Dataset:
+    from ringkas.testing import ID_EN_PAIRS
+
+    examples = tuple(Example(str(i), s, (r,)) for i, (s, r) in enumerate(ID_EN_PAIRS[:3]))
+    return Dataset("tiny-mt", "translation", examples, source_lang="id", target_lang="en")
+
+
+@pytest.mark.parametrize(
+    ("backend", "quantize", "expected"),
+    [("torch", "none", "none"), ("ct2", "none", "float32"), ("ct2", "auto", "int8")],
+)
+def test_report_records_the_engine_that_actually_ran(tiny_models, backend, quantize, expected):
+    """The generation block says which backend, quantisation and int8 kernels scored."""
+    if backend == "ct2":
+        pytest.importorskip("ctranslate2")
+    from ringkas.testing import ID_EN_PAIRS
+
+    result = run_translation(
+        _tiny_translation_set(),
+        model=str(tiny_models.id_en),
+        device="cpu",
+        backend=backend,
+        quantize=quantize,
+        options=None,
+    )
+    generation = result.report.generation
+    assert generation["backend"] == backend
+    assert generation["quantize"] == quantize
+    assert str(generation["quantization"]).startswith(expected)
+    if expected == "int8":
+        assert generation["kernel_library"] in {"mkl", "onednn"}
+    else:
+        assert generation["kernel_library"] is None
+        # Unquantised engines reproduce the tiny model's training pairs exactly.
+        assert list(result.hypotheses) == [ref for _, ref in ID_EN_PAIRS[:3]]

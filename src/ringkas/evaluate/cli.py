@@ -172,6 +172,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     p.add_argument("--device", default="auto")
     p.add_argument("--backend", default="torch", help="translation backend: torch, ct2")
+    p.add_argument(
+        "--quantize",
+        default="auto",
+        help="auto (int8 on CPU), none (unquantised: reference scores) or a compute type such "
+        "as int8; the report records what ran",
+    )
     p.add_argument("--batch-tokens", type=int, default=None)
     p.add_argument(
         "--gen",
@@ -189,6 +195,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument("--metrics", default=None, help="comma-separated metric names to show")
     p.add_argument("--markdown", metavar="OUT", default=None, help="also write the table here")
     p.add_argument("--plot", metavar="OUT", default=None, help="bar chart with CIs (matplotlib)")
+    p.add_argument(
+        "--name",
+        action="append",
+        default=None,
+        help="column label, once per report in order (default: the system each report records)",
+    )
     p.set_defaults(func=_guard(_cmd_compare))
 
     p = commands.add_parser("datasets", help="list the dataset loaders")
@@ -449,6 +461,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             model=args.model,
             device=args.device,
             backend=args.backend,
+            quantize=args.quantize,
             batch_tokens=args.batch_tokens,
             generation=generation,
             options=options,
@@ -460,6 +473,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             model=args.model,
             method=args.method,
             device=args.device,
+            quantize=args.quantize,
             generation=generation,
             options=options,
         )
@@ -474,13 +488,13 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
     reports = [load_report(path) for path in args.reports]
     metrics = [m.strip() for m in args.metrics.split(",")] if args.metrics else None
-    table = compare_markdown(reports, metrics=metrics)
+    table = compare_markdown(reports, metrics=metrics, names=args.name)
     print(table, end="")
     if args.markdown:
         Path(args.markdown).write_text(table, encoding="utf-8")
     if args.plot:
         try:
-            plot_reports(reports, args.plot, metrics=metrics)
+            plot_reports(reports, args.plot, metrics=metrics, names=args.name)
         except MissingDependencyError as exc:
             print(f"ringkas eval: skipping the plot: {exc}", file=sys.stderr)
     return 0

@@ -30,6 +30,7 @@ __all__ = [
     "load_report",
     "make_report",
     "plot_reports",
+    "system_labels",
 ]
 
 #: Version of the JSON layout, bumped when a field changes meaning.
@@ -227,18 +228,49 @@ def _strip_run_fields(signature: str) -> str:
     return "|".join(keep)
 
 
+def system_labels(reports: Sequence[EvalReport], names: Sequence[str] | None = None) -> list[str]:
+    """One distinct label per report: ``names`` if given, else each report's recorded system.
+
+    Two reports of one system (say int8 and float32 runs of one model) would get two identical
+    columns, so repeated labels gain what differs in their ``generation`` blocks, or a number.
+    """
+    if names is not None:
+        if len(names) != len(reports):
+            raise ConfigError(f"got {len(names)} names for {len(reports)} reports: give one each")
+        return list(names)
+    labels = [r.system for r in reports]
+    for label in set(labels):
+        same = [i for i, other in enumerate(labels) if other == label]
+        if len(same) < 2:
+            continue
+        keys = sorted({k for i in same for k in reports[i].generation})
+        differing = [k for k in keys if len({repr(reports[i].generation.get(k)) for i in same}) > 1]
+        for n, i in enumerate(same, start=1):
+            facts = ", ".join(f"{k}={reports[i].generation.get(k)}" for k in differing)
+            labels[i] = f"{label} [{facts}]" if facts else f"{label} #{n}"
+    return labels
+
+
 def compare_markdown(
-    reports: Sequence[EvalReport], *, metrics: Sequence[str] | None = None, width: int = 2
+    reports: Sequence[EvalReport],
+    *,
+    metrics: Sequence[str] | None = None,
+    width: int = 2,
+    names: Sequence[str] | None = None,
 ) -> str:
     """Systems side by side (one column each): score and 95% interval per metric.
+
+    Columns are labelled by :func:`system_labels` (``names``, else each report's system).
 
     Metrics whose signatures differ between reports (other than the bootstrap settings) are
     marked with a dagger and listed, because their numbers are not comparable.
     """
     if not reports:
         raise ConfigError("compare needs at least one report")
+    labels = system_labels(reports, names)
     names = list(metrics) if metrics else _metric_order(reports)
-    header = ["metric", *(f"{r.system} ({r.dataset.get('name', '?')})" for r in reports)]
+    pairs = list(zip(labels, reports, strict=True))
+    header = ["metric", *(f"{label} ({r.dataset.get('name', '?')})" for label, r in pairs)]
     lines = [
         "| " + " | ".join(header) + " |",
         "| --- | " + " | ".join("---:" for _ in reports) + " |",
@@ -262,7 +294,7 @@ def compare_markdown(
             mismatched[name] = sorted(set(signatures))
         lines.append("| " + " | ".join([label, *cells]) + " |")
     lines.append("")
-    lines.append("n examples: " + ", ".join(f"{r.system}: {r.n_examples}" for r in reports) + ".")
+    lines.append("n examples: " + ", ".join(f"{label}: {r.n_examples}" for label, r in pairs) + ".")
     if mismatched:
         lines.append("")
         lines.append("† signatures differ, so these numbers are not directly comparable:")
@@ -287,6 +319,7 @@ def plot_reports(
     *,
     metrics: Sequence[str] | None = None,
     title: str | None = None,
+    names: Sequence[str] | None = None,
 ) -> Path:
     """Grouped bar chart (one group per metric, one bar per system) with 95% CI error bars.
 
@@ -298,12 +331,13 @@ def plot_reports(
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    labels = system_labels(reports, names)
     names = list(metrics) if metrics else _metric_order(reports)
     figure = Figure(figsize=(max(4.0, 1.2 * len(names) * max(1, len(reports)) ** 0.5 + 2), 4))
     FigureCanvasAgg(figure)
     axes = figure.add_subplot(1, 1, 1)
     width = 0.8 / len(reports)
-    for i, report in enumerate(reports):
+    for i, (report, label) in enumerate(zip(reports, labels, strict=True)):
         xs, heights, errors_low, errors_high = [], [], [], []
         for j, name in enumerate(names):
             found = [s for s in report.scores if s.metric == name]
@@ -314,9 +348,7 @@ def plot_reports(
             heights.append(s.score)
             errors_low.append(s.score - s.ci_low if s.ci_low is not None else 0.0)
             errors_high.append(s.ci_high - s.score if s.ci_high is not None else 0.0)
-        axes.bar(
-            xs, heights, width=width, yerr=[errors_low, errors_high], capsize=3, label=report.system
-        )
+        axes.bar(xs, heights, width=width, yerr=[errors_low, errors_high], capsize=3, label=label)
     axes.set_xticks(list(range(len(names))))
     axes.set_xticklabels(names)
     axes.set_ylabel("score (95% CI)")

@@ -8,6 +8,7 @@ core (:mod:`ringkas.translate`, :mod:`ringkas.summarize`, hence torch) only when
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -67,6 +68,94 @@ def _model_name(obj: Any, given: str | None, default: str) -> str:
     return default
 
 
+def _quantize(value: str | None) -> str | None:
+    """``"none"`` (the CLI's spelling) asks for unquantised reference outputs."""
+    return None if value in (None, "none", "None") else value
+
+
+def _int8_kernel_library(backend: str, quantization: str, device: str) -> str | None:
+    """Which int8 kernels ran: their accuracy differs by CPU (oneDNN saturates without VNNI).
+
+    CTranslate2 picks Intel MKL on Intel CPUs and oneDNN elsewhere unless ``CT2_USE_MKL`` says
+    otherwise. TODO(lead): switch to the detection in ``ringkas.backends`` (issue 14, i14core)
+    once it lands; this reads the same facts.
+    """
+    if "int8" not in quantization or not device.startswith("cpu"):
+        return None
+    if backend == "torch":
+        import torch  # already loaded: a torch engine ran
+
+        return str(torch.backends.quantized.engine)
+    forced = os.environ.get("CT2_USE_MKL")
+    if forced is not None and forced.strip() != "":
+        return "mkl" if forced.strip() not in ("0", "false", "False") else "onednn"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            intel = "GenuineIntel" in cpuinfo.read(4096)
+    except OSError:  # not Linux: CTranslate2's own default decides, which we cannot read
+        return None
+    return "mkl" if intel else "onednn"
+
+
+def _engine_facts(engine: Any) -> dict[str, Any]:
+    """Backend, quantisation and int8 kernel library of an engine that ran."""
+    kind = type(engine).__name__
+    backend = getattr(engine, "backend", None)
+    if not isinstance(backend, str):
+        backend = {"CT2Engine": "ct2", "TorchEngine": "torch"}.get(kind, kind)
+    device = str(getattr(engine, "device", "cpu"))
+    # CTranslate2 reports the compute type it resolved ("default" becomes e.g. float32).
+    compute_type = getattr(getattr(engine, "translator", None), "compute_type", None)
+    if not isinstance(compute_type, str):
+        compute_type = getattr(engine, "compute_type", None)
+    if isinstance(compute_type, str):
+        quantization = compute_type
+    else:
+        quantization = str(getattr(engine, "quantize", None) or "none")
+    kernels = getattr(engine, "kernel_library", None)
+    if not isinstance(kernels, str):
+        kernels = _int8_kernel_library(backend, quantization, device)
+    facts: dict[str, Any] = {
+        "backend": backend,
+        "device": device,
+        "quantization": quantization,
+        "kernel_library": kernels,
+    }
+    spec = getattr(engine, "spec", None)
+    if spec is not None and isinstance(getattr(spec, "name", None), str):
+        facts = {"model": spec.name, **facts}
+    return facts
+
+
+def _engines_used(system: Any, source_lang: str | None, target_lang: str | None) -> list[Any]:
+    """The (already loaded, cached) engines a Translator or Summarizer ran; [] for other objects."""
+    try:
+        if hasattr(system, "route") and hasattr(system, "engine"):  # a Translator
+            if not source_lang or source_lang == target_lang:
+                return []
+            return [system.engine(spec) for spec in system.route(source_lang, target_lang)]
+        if getattr(system, "method", None) == "abstractive" and hasattr(system, "engine"):
+            return [system.engine()]
+    except Exception:  # a stand-in object or an unusual route: report what was asked instead
+        return []
+    return []
+
+
+def _generation_block(
+    requested: Mapping[str, Any], engines: Sequence[Any], generation: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What was asked for, overwritten by what actually ran (backend, quantisation, kernels)."""
+    block: dict[str, Any] = {**requested, "quantization": None, "kernel_library": None}
+    facts = [_engine_facts(e) for e in engines]
+    if facts:
+        main = facts[-1]  # the summariser, or the last hop of a translation route
+        block.update({k: main[k] for k in ("backend", "device", "quantization", "kernel_library")})
+        if len(facts) > 1:
+            block["engines"] = facts
+    block.update(generation)
+    return block
+
+
 def _texts(results: Sequence[Any], n: int, what: str) -> list[str]:
     if len(results) != n:
         raise ConfigError(f"the {what} returned {len(results)} results for {n} inputs")
@@ -114,6 +203,7 @@ def run_translation(
     model: str | None = None,
     device: str = "auto",
     backend: str = "torch",
+    quantize: str | None = "auto",
     batch_tokens: int | None = None,
     generation: Mapping[str, Any] | None = None,
     options: ScoreOptions | None = None,
@@ -122,8 +212,10 @@ def run_translation(
     """Translate ``dataset``'s sources and score them (default: BLEU, chrF, chrF++ with CIs).
 
     Without ``translator``, builds ``ringkas.translate.Translator(model, device=..., backend=...,
-    batch_tokens=..., **generation)``; ``generation`` holds decoding options such as
-    ``num_beams``.
+    quantize=..., batch_tokens=..., **generation)``; ``generation`` holds decoding options such
+    as ``num_beams``. ``quantize``: ``"auto"`` (int8 on CPU), ``"none"``/``None`` (reference
+    scores) or a compute type. The report's ``generation`` records the backend, quantisation and
+    int8 kernel library that actually ran.
     """
     _check_task(dataset, "translation", "run_translation")
     dataset = dataset.head(limit)
@@ -137,7 +229,12 @@ def run_translation(
             raise MissingDependencyError(
                 f"running a translation model needs ringkas's model stack: {exc}"
             ) from exc
-        kwargs: dict[str, Any] = {"device": device, "backend": backend, **generation}
+        kwargs: dict[str, Any] = {
+            "device": device,
+            "backend": backend,
+            "quantize": _quantize(quantize),
+            **generation,
+        }
         if batch_tokens is not None:
             kwargs["batch_tokens"] = batch_tokens
         translator = _construct(Translator, "translator", model, **kwargs)
@@ -158,13 +255,17 @@ def run_translation(
         dataset=dataset,
         scores=scores,
         options=options,
-        generation={
-            "model": _model_name(translator, model, "default"),
-            "device": device,
-            "backend": backend,
-            "batch_tokens": batch_tokens,
-            **generation,
-        },
+        generation=_generation_block(
+            {
+                "model": _model_name(translator, model, "default"),
+                "device": device,
+                "backend": backend,
+                "quantize": quantize,
+                "batch_tokens": batch_tokens,
+            },
+            _engines_used(translator, dataset.source_lang, dataset.target_lang or "en"),
+            generation,
+        ),
         stats=_run_stats(results),
         timings=_timings(started, loaded, generated, finished, len(dataset)),
     )
@@ -178,6 +279,7 @@ def run_summarization(
     model: str | None = None,
     method: str = "abstractive",
     device: str = "auto",
+    quantize: str | None = "auto",
     generation: Mapping[str, Any] | None = None,
     options: ScoreOptions | None = None,
     limit: int | None = None,
@@ -185,7 +287,8 @@ def run_summarization(
     """Summarise ``dataset``'s sources and score them (default: ROUGE-1/2/L/Lsum with CIs).
 
     Without ``summarizer``, builds ``ringkas.summarize.Summarizer(model, method=..., device=...,
-    **generation)``.
+    quantize=..., **generation)``; ``quantize`` and the report's ``generation`` block as in
+    :func:`run_translation`.
     """
     _check_task(dataset, "summarization", "run_summarization")
     dataset = dataset.head(limit)
@@ -200,7 +303,13 @@ def run_summarization(
                 f"running a summarisation model needs ringkas's model stack: {exc}"
             ) from exc
         summarizer = _construct(
-            Summarizer, "summarizer", model, method=method, device=device, **generation
+            Summarizer,
+            "summarizer",
+            model,
+            method=method,
+            device=device,
+            quantize=_quantize(quantize),
+            **generation,
         )
     loaded = time.perf_counter()
     results = summarizer.summarize(dataset.sources, lang=dataset.source_lang)
@@ -217,7 +326,11 @@ def run_summarization(
         dataset=dataset,
         scores=scores,
         options=options,
-        generation={"model": name, "method": method, "device": device, **generation},
+        generation=_generation_block(
+            {"model": name, "method": method, "device": device, "quantize": quantize},
+            _engines_used(summarizer, dataset.source_lang, dataset.target_lang),
+            generation,
+        ),
         stats=_run_stats(results),
         timings=_timings(started, loaded, generated, finished, len(dataset)),
     )
