@@ -1795,6 +1795,16 @@ def _versions() -> dict[str, str | None]:
     return out
 
 
+def _int8_info() -> dict[str, Any]:
+    from ringkas.backends.cpu import has_vnni, int8_exact, int8_library
+
+    return {
+        "ct2_library": int8_library(),
+        "vnni": has_vnni(),
+        "default_ct2_compute_type": "int8" if int8_exact() else "float32",
+    }
+
+
 def _machine(device: str) -> dict[str, Any]:
     cpu = platform.processor() or platform.machine()
     try:
@@ -1809,6 +1819,8 @@ def _machine(device: str) -> dict[str, Any]:
         "logical_cpus": os.cpu_count(),
         "platform": platform.platform(),
         "device": device,
+        # which CT2 int8 kernels run here and what backend="auto" picks (docs/performance.md)
+        "int8": _int8_info(),
     }
     try:
         import psutil
