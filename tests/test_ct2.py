@@ -496,7 +496,7 @@ def test_auto_falls_back_to_torch_when_ct2_cannot_convert(tmp_path, caplog):
     torch.manual_seed(0)
     MarianMTModel(config).save_pretrained(folder)
     tok.save_pretrained(folder)
-    spec = _spec_from_folder(folder, task="translate")
+    spec = _spec_from_folder(folder, task="translation")
     clear_engine_cache()
     with pytest.raises(ModelLoadError):
         load_engine(spec, backend="ct2", device="cpu")
