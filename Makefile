@@ -6,13 +6,15 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench bench-langid train-langid clean-venv
 
-$(STAMP): pyproject.toml
+.PHONY: demo test test-exact-paths lint lock bench bench-langid train-langid clean-venv
+
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	# torch is pinned here: 2.13.0 resolves to the CPU wheel; an open range pulls a multi-GB CUDA build.
-	$(BIN)/python -m pip install --quiet "torch==2.13.0"
-	$(BIN)/python -m pip install --quiet -e ".[all,dev]"
+	# constraints.txt holds the exact versions CI ran (make lock refreshes it).
+	$(BIN)/python -m pip install --quiet -c constraints.txt "torch==2.13.0"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[all,dev]"
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -23,8 +25,28 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# The suite once, then the exact-output tests under the other int8 kernel paths, so that green on
+# one vendor's CPU means green on the other's: CTranslate2 oneDNN and MKL, torch limited to AVX2.
 test: lint
 	$(BIN)/pytest
+	$(MAKE) test-exact-paths
+
+test-exact-paths: $(STAMP)
+	CT2_USE_MKL=0 $(BIN)/pytest -q -m "exact and not slow and not gpu"
+	CT2_USE_MKL=1 $(BIN)/pytest -q -m "exact and not slow and not gpu"
+	ATEN_CPU_CAPABILITY=avx2 $(BIN)/pytest -q -m "exact and not slow and not gpu"
+
+# Rewrites constraints.txt from what pyproject asks for today, in a throw-away venv.
+LOCK_VENV := $(shell mktemp -u /tmp/ringkas-lock.XXXXXX)
+lock:
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet "torch==2.13.0"
+	$(LOCK_VENV)/bin/python -m pip install --quiet -e ".[all,dev]"
+	{ echo "# Exact versions CI ran (pip constraints: make installs with -c constraints.txt)."; \
+	  echo "# Refresh with 'make lock'; user installs from PyPI keep pyproject's open ranges."; \
+	  $(LOCK_VENV)/bin/python -m pip freeze --exclude-editable \
+	    | sed 's/^\(torch==[0-9.]*\)+cpu$$/\1/'; } > constraints.txt
+	rm -rf $(LOCK_VENV)
 
 # The engine comparison (benchmarks/suite.py): a small run by default; more with, e.g.,
 #   make bench BENCH_ARGS="--full --out benchmarks/results --stem bench-cpu"

@@ -152,10 +152,15 @@ def test_frontend_token_tables_round_trip(engine):
 
 def test_auto_backend_is_ct2_on_cpu_when_installed(monkeypatch):
     from ringkas import backends
+    from ringkas.backends import cpu
 
     monkeypatch.setattr(backends, "ct2_available", lambda: True)
+    monkeypatch.setattr(cpu, "int8_exact", lambda: True)
     assert resolve_backend("auto", "cpu") == "ct2"
     assert resolve_engine_options("auto", "cpu", "auto") == ("ct2", "int8")
+    # oneDNN int8 without VNNI saturates 16-bit sums: the default falls back to exact float32.
+    monkeypatch.setattr(cpu, "int8_exact", lambda: False)
+    assert resolve_engine_options("auto", "cpu", "auto") == ("ct2", None)
     monkeypatch.setattr(backends, "ct2_available", lambda: False)
     assert resolve_backend("auto", "cpu") == "torch"
     assert resolve_engine_options("auto", "cpu", "auto") == ("torch", "int8")
@@ -198,3 +203,24 @@ def test_importing_ringkas_loads_neither_torch_nor_ctranslate2():
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_int8_library_follows_vendor_and_ct2_use_mkl(monkeypatch):
+    from ringkas.backends import cpu
+
+    monkeypatch.delenv("CT2_USE_MKL", raising=False)
+    monkeypatch.setattr(cpu, "_cpuinfo", lambda: ("AuthenticAMD", frozenset({"avx2"})))
+    monkeypatch.setattr(cpu.platform, "machine", lambda: "x86_64")
+    assert (cpu.cpu_vendor(), cpu.has_vnni(), cpu.int8_library()) == ("amd", False, "onednn")
+    assert not cpu.int8_exact()
+    monkeypatch.setenv("CT2_USE_MKL", "1")
+    assert cpu.int8_library() == "mkl"
+    assert cpu.int8_exact()
+    monkeypatch.setattr(cpu, "_cpuinfo", lambda: ("AuthenticAMD", frozenset({"avx512_vnni"})))
+    monkeypatch.setenv("CT2_USE_MKL", "0")
+    assert cpu.int8_library() == "onednn"
+    assert cpu.int8_exact()
+    monkeypatch.delenv("CT2_USE_MKL")
+    monkeypatch.setattr(cpu, "_cpuinfo", lambda: ("GenuineIntel", frozenset({"avx2"})))
+    assert cpu.int8_library() == "mkl"
+    assert cpu.int8_exact()

@@ -112,6 +112,7 @@ def test_long_inputs_are_not_truncated(t5):
     assert ct2_engine.decoding_options(GenerationOptions().resolved())["max_input_length"] == 0
 
 
+@pytest.mark.exact  # CTranslate2 engine
 def test_translator_with_ct2_backend(tiny_routes, tiny_models):
     translator = Translator(routes=tiny_routes, device="cpu", backend="ct2", quantize="float32")
     intro = ID_EN_PAIRS[0][0]
@@ -437,3 +438,76 @@ def test_load_engine_dispatches_to_ct2(tiny_models):
     assert isinstance(engine, CT2Engine)
     assert engine.compute_type == "int8"
     clear_engine_cache()
+
+
+@pytest.mark.exact  # the default engine (backend="auto"): its correctness is the point
+def test_default_engine_reproduces_every_training_pair(tiny_routes, tiny_models):
+    from ringkas import Translator
+
+    for routes_key, pairs, src, tgt in (
+        ("id-en", tiny_models.translations, "id", "en"),
+        ("en-id", tiny_models.back_translations, "en", "id"),
+    ):
+        tr = Translator(routes={routes_key: tiny_routes[routes_key]}, device="cpu")
+        texts = list(pairs)
+        results = tr.translate(texts, source_lang=src, target_lang=tgt)
+        assert [r.text for r in results] == [pairs[t] for t in texts]
+        assert results[0].route[0].engine is not None
+    assert tiny_models.back_translations["The price of rice rose this week."]
+
+
+def test_auto_falls_back_to_torch_when_ct2_cannot_convert(tmp_path, caplog):
+    """A Marian model with <pad> at id 0 runs in transformers; CT2's converter rejects it."""
+    import json
+
+    import sentencepiece as spm
+    import torch
+    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
+
+    from ringkas.errors import ModelLoadError
+    from ringkas.models import _spec_from_folder, clear_engine_cache, load_engine
+    from ringkas.testing import ID_EN_PAIRS, train_sentencepiece
+
+    folder = tmp_path / "pad-first"
+    folder.mkdir()
+    for name, col in (("source.spm", 0), ("target.spm", 1)):
+        lines = [p[col] for p in ID_EN_PAIRS]
+        train_sentencepiece(lines, folder / name[:3], vocab_size=60).rename(folder / name)
+    pieces = ["<pad>", "</s>", "<unk>"]
+    for name in ("source.spm", "target.spm"):
+        proc = spm.SentencePieceProcessor(model_file=str(folder / name))
+        for i in range(proc.get_piece_size()):
+            if not proc.is_control(i) and proc.id_to_piece(i) not in pieces:
+                pieces.append(proc.id_to_piece(i))
+    (folder / "vocab.json").write_text(json.dumps({p: i for i, p in enumerate(pieces)}))
+    tok = MarianTokenizer(
+        source_spm=str(folder / "source.spm"),
+        target_spm=str(folder / "target.spm"),
+        vocab=str(folder / "vocab.json"),
+        source_lang="id",
+        target_lang="en",
+    )
+    n = len(pieces)
+    config = MarianConfig(
+        vocab_size=n, decoder_vocab_size=n, d_model=16, encoder_layers=1, decoder_layers=1,
+        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=32,
+        decoder_ffn_dim=32, max_position_embeddings=64, pad_token_id=0, eos_token_id=1,
+        decoder_start_token_id=0, forced_eos_token_id=1,
+    )  # fmt: skip
+    torch.manual_seed(0)
+    MarianMTModel(config).save_pretrained(folder)
+    tok.save_pretrained(folder)
+    spec = _spec_from_folder(folder, task="translation")
+    clear_engine_cache()
+    with pytest.raises(ModelLoadError):
+        load_engine(spec, backend="ct2", device="cpu")
+    with caplog.at_level("WARNING", logger="ringkas"):
+        engine = load_engine(spec, backend="auto", device="cpu")
+    assert isinstance(engine, TorchEngine)
+    assert engine.label.startswith("torch/")
+    assert sum("using the torch engine" in r.getMessage() for r in caplog.records) == 1
+    ids = engine.encode(["Harga beras naik."], source_lang="id")
+    from ringkas.config import GenerationOptions
+
+    out = engine.generate(ids, options=GenerationOptions(max_new_tokens=4))
+    assert len(out) == 1

@@ -448,6 +448,16 @@ def _versions() -> dict[str, str | None]:
     return out
 
 
+def _int8_info() -> dict[str, Any]:
+    from ringkas.backends.cpu import has_vnni, int8_exact, int8_library
+
+    return {
+        "ct2_library": int8_library(),
+        "vnni": has_vnni(),
+        "default_ct2_compute_type": "int8" if int8_exact() else "float32",
+    }
+
+
 def _machine(device: str) -> dict[str, Any]:
     """CPU, memory, platform and GPU of this machine (report metadata)."""
     cpu = platform.processor() or platform.machine()
@@ -463,6 +473,8 @@ def _machine(device: str) -> dict[str, Any]:
         "logical_cpus": os.cpu_count(),
         "platform": platform.platform(),
         "device": device,
+        # which CT2 int8 kernels run here and what backend="auto" picks (docs/performance.md)
+        "int8": _int8_info(),
     }
     try:
         import psutil

@@ -794,6 +794,7 @@ def load_engine(
     """
     from ringkas.backends import resolve_engine_options
 
+    requested_backend, requested_quantize = backend, quantize
     backend, quantize = resolve_engine_options(backend, device, quantize)
     key = (spec.source, spec.revision, spec.family, backend, device, dtype, quantize, num_threads)
     with _ENGINES_LOCK:
@@ -816,10 +817,27 @@ def load_engine(
         else:
             from ringkas.backends.ct2_backend import CT2Engine
 
-            engine = CT2Engine(
-                spec, folder, device=device, compute_type=quantize or "default",
-                num_threads=num_threads,
-            )  # fmt: skip
+            try:
+                engine = CT2Engine(
+                    spec, folder, device=device, compute_type=quantize or "default",
+                    num_threads=num_threads,
+                )  # fmt: skip
+            except ModelLoadError as exc:
+                if requested_backend != "auto":
+                    raise
+                # "auto" must not fail where torch works: some models (e.g. a Marian model with
+                # <pad> at id 0) run in transformers but CTranslate2's converter rejects them.
+                log.warning(
+                    "CTranslate2 cannot load %s (%s); using the torch engine instead",
+                    spec.name, exc,
+                )  # fmt: skip
+                from ringkas.backends.torch_backend import TorchEngine
+
+                torch_quantize = resolve_engine_options("torch", device, requested_quantize)[1]
+                engine = TorchEngine(
+                    spec, folder, device=device, dtype=dtype, quantize=torch_quantize,
+                    num_threads=num_threads,
+                )  # fmt: skip
         with _ENGINES_LOCK:
             _ENGINES[key] = engine
         return engine

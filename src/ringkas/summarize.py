@@ -209,7 +209,8 @@ class Summarizer:
         for read_lang, group in by_read.items():
             self._map_reduce(engine, group, read_lang)
         for d in docs:
-            d.route += (RouteStep("summarize", name, d.read_lang, d.read_lang),)
+            label = getattr(engine, "label", None)
+            d.route += (RouteStep("summarize", name, d.read_lang, d.read_lang, engine=label),)
         pending = [d for d in docs if d.read_lang != self.target_lang]
         self._to_target(pending, field="summary", lang="read_lang")
 

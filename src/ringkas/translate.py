@@ -171,7 +171,7 @@ class Translator:
                     text=text,
                     source_lang=src,
                     target_lang=target,
-                    route=tuple(route_steps(route, src, target)),
+                    route=tuple(route_steps(route, src, target, [self.engine(s) for s in route])),
                     lang_confidence=confidence[1] if confidence else 1.0,
                     n_segments=stats.segments,
                     n_split_sentences=stats.split,
@@ -293,12 +293,15 @@ class Translator:
         return outputs, stats
 
 
-def route_steps(route: Sequence[ModelSpec], src: str, tgt: str) -> list[RouteStep]:
+def route_steps(
+    route: Sequence[ModelSpec], src: str, tgt: str, engines: Sequence[Engine] = ()
+) -> list[RouteStep]:
     steps = []
     hop_src = src
     for hop, spec in enumerate(route):
         hop_tgt = tgt if hop == len(route) - 1 else "en"
-        steps.append(RouteStep("translate", spec.name, hop_src, hop_tgt))
+        label = getattr(engines[hop], "label", None) if hop < len(engines) else None
+        steps.append(RouteStep("translate", spec.name, hop_src, hop_tgt, engine=label))
         hop_src = hop_tgt
     return steps
 

@@ -102,6 +102,8 @@ class RouteStep(_ToDict):
     model: str | None
     source_lang: str
     target_lang: str
+    #: ``engine/compute type[/int8 library]`` that ran, e.g. ``ct2/float32``, ``ct2/int8/mkl``.
+    engine: str | None = None
 
     def __str__(self) -> str:
         name = self.model or "-"

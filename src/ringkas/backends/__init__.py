@@ -5,9 +5,10 @@ option (``backend="torch"`` or ``backend="ct2"``). Engines serialise their own c
 one engine can be shared by many threads.
 
 ``backend="auto"`` and ``quantize="auto"`` mean "the fastest engine this machine has"
-(:func:`resolve_engine_options`): on CPU that is CTranslate2 int8 when ``ctranslate2`` is
-installed (about 3x torch fp32 batches, 30x a naive loop) and torch dynamic int8 otherwise; on a
-GPU it is torch in bf16/fp16. int8 outputs may differ slightly from fp32 ones; pass
+(:func:`resolve_engine_options`): on CPU that is CTranslate2 when ``ctranslate2`` is installed
+(int8 where its int8 kernels are exact, i.e. Intel MKL or oneDNN with VNNI; float32 otherwise,
+see :mod:`ringkas.backends.cpu`) and torch dynamic int8 otherwise; on a GPU it is torch in
+bf16/fp16. int8 outputs may differ slightly from fp32 ones; pass
 ``backend="torch", quantize=None`` for the reference outputs.
 """
 
@@ -29,6 +30,7 @@ __all__ = [
     "Engine",
     "Generated",
     "ct2_available",
+    "engine_label",
     "resolve_backend",
     "resolve_engine_options",
     "resolve_quantize",
@@ -114,7 +116,8 @@ def resolve_backend(backend: str, device: str) -> str:
 
 
 def resolve_quantize(backend: str, device: str, quantize: str | None) -> str | None:
-    """The quantization an engine gets: ``"auto"`` is int8 on CPU for either engine.
+    """The quantization an engine gets: ``"auto"`` is int8 on CPU, except CTranslate2 float32
+    (``None``) where its int8 kernel library is not exact on this CPU (oneDNN without VNNI).
 
     On GPU ``"auto"`` is ``None`` for torch (``dtype="auto"`` picks bf16/fp16) and ``"auto"``
     for CTranslate2 (which picks float16, or bfloat16/float32 for T5). Anything else is passed on.
@@ -123,7 +126,9 @@ def resolve_quantize(backend: str, device: str, quantize: str | None) -> str | N
         return quantize
     resolved = resolve_backend(backend, device)
     if _device_kind(device) == "cpu":
-        return "int8"
+        from ringkas.backends.cpu import int8_exact
+
+        return "int8" if resolved == "torch" or int8_exact() else None
     return "auto" if resolved == "ct2" else None
 
 
@@ -137,3 +142,19 @@ def resolve_engine_options(
     """
     resolved = resolve_backend(backend, device)
     return resolved, resolve_quantize(resolved, device, quantize)
+
+
+def engine_label(backend: str, quantize: str | None, device: str = "cpu") -> str:
+    """``engine/compute type/int8 library`` as routes and benchmark reports record it."""
+    compute = quantize or ("float32" if _device_kind(device) == "cpu" else "default")
+    label = f"{backend}/{compute}"
+    if quantize and "int8" in quantize and _device_kind(device) == "cpu":
+        if backend == "ct2":
+            from ringkas.backends.cpu import int8_library
+
+            label += f"/{int8_library()}"
+        else:
+            import torch  # already loaded by the torch engine that ran
+
+            label += f"/{torch.backends.quantized.engine}"
+    return label

@@ -39,7 +39,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from ringkas.backends import Generated
+from ringkas.backends import Generated, engine_label
 from ringkas.backends.common import MODEL_LOAD_LOCK, FrontendEngine, TokenizerFrontend, full_vocab
 from ringkas.config import GenerationOptions
 from ringkas.errors import (
@@ -385,6 +385,7 @@ class CT2Engine(FrontendEngine):
         kind, index = _resolve_device(device)
         self.device = kind if kind == "cpu" or not index else f"{kind}:{index}"
         self.compute_type = _resolve_compute_type(compute_type, kind, spec.family)
+        self.label = engine_label("ct2", self.compute_type, kind)
         self.frontend = TokenizerFrontend(spec, Path(folder))
         self.quantization = conversion_quantization(self.compute_type)
         self.model_dir = ensure_converted(

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ringkas.backends import Generated
+from ringkas.backends import Generated, engine_label
 from ringkas.backends.common import MODEL_LOAD_LOCK, FrontendEngine, TokenizerFrontend
 from ringkas.config import GenerationOptions
 from ringkas.errors import ConfigError, GenerationError, ModelLoadError
@@ -114,6 +114,7 @@ class TorchEngine(FrontendEngine):
                     model, {torch.nn.Linear}, dtype=torch.qint8
                 )
         self.quantize = quantize
+        self.label = engine_label("torch", quantize, self.device)
         self.model = model.to(self.device)
         self._lock = threading.Lock()
 

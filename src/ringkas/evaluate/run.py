@@ -8,12 +8,12 @@ core (:mod:`ringkas.translate`, :mod:`ringkas.summarize`, hence torch) only when
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from ringkas.backends.cpu import int8_library
 from ringkas.errors import ConfigError, MissingDependencyError
 from ringkas.evaluate.datasets import Dataset
 from ringkas.evaluate.metrics import ScoreOptions, score
@@ -74,27 +74,14 @@ def _quantize(value: str | None) -> str | None:
 
 
 def _int8_kernel_library(backend: str, quantization: str, device: str) -> str | None:
-    """Which int8 kernels ran: their accuracy differs by CPU (oneDNN saturates without VNNI).
-
-    CTranslate2 picks Intel MKL on Intel CPUs and oneDNN elsewhere unless ``CT2_USE_MKL`` says
-    otherwise. TODO(lead): switch to the detection in ``ringkas.backends`` (issue 14, i14core)
-    once it lands; this reads the same facts.
-    """
+    """Which int8 kernels ran: their accuracy differs by CPU (oneDNN saturates without VNNI)."""
     if "int8" not in quantization or not device.startswith("cpu"):
         return None
     if backend == "torch":
         import torch  # already loaded: a torch engine ran
 
         return str(torch.backends.quantized.engine)
-    forced = os.environ.get("CT2_USE_MKL")
-    if forced is not None and forced.strip() != "":
-        return "mkl" if forced.strip() not in ("0", "false", "False") else "onednn"
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-            intel = "GenuineIntel" in cpuinfo.read(4096)
-    except OSError:  # not Linux: CTranslate2's own default decides, which we cannot read
-        return None
-    return "mkl" if intel else "onednn"
+    return int8_library()
 
 
 def _engine_facts(engine: Any) -> dict[str, Any]:
