@@ -743,19 +743,23 @@ def load_engine(
         if engine is not None:
             return engine
         folder = locate(spec)
-        if backend == "torch":
-            from ringkas.backends.torch_backend import TorchEngine
+        from ringkas.backends.common import MODEL_LOAD_LOCK
 
-            engine = TorchEngine(
-                spec, folder, device=device, dtype=dtype, quantize=quantize, num_threads=num_threads
-            )
-        else:
-            from ringkas.backends.ct2_backend import CT2Engine
+        with MODEL_LOAD_LOCK:  # first imports of transformers race across threads (see there)
+            if backend == "torch":
+                from ringkas.backends.torch_backend import TorchEngine
 
-            engine = CT2Engine(
-                spec, folder, device=device, compute_type=quantize or "default",
-                num_threads=num_threads,
-            )  # fmt: skip
+                engine = TorchEngine(
+                    spec, folder, device=device, dtype=dtype, quantize=quantize,
+                    num_threads=num_threads,
+                )  # fmt: skip
+            else:
+                from ringkas.backends.ct2_backend import CT2Engine
+
+                engine = CT2Engine(
+                    spec, folder, device=device, compute_type=quantize or "default",
+                    num_threads=num_threads,
+                )  # fmt: skip
         with _ENGINES_LOCK:
             _ENGINES[key] = engine
         return engine
