@@ -782,8 +782,8 @@ def clean_text(text: str, *, html: bool | None = None) -> CleanedText:
     controls = Counter(_BIDI_CONTROL.findall(text))
     if controls:
         text = _BIDI_CONTROL.sub("", text)
-        found = ", ".join(f"U+{ord(c):04X} x{n}" for c, n in sorted(controls.items()))
-        removed.append(Removal("bidi_control", found))
+        listed = ", ".join(f"U+{ord(c):04X} x{n}" for c, n in sorted(controls.items()))
+        removed.append(Removal("bidi_control", listed))
 
     kept: list[str] = []
     dateline: str | None = None
