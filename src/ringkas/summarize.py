@@ -15,7 +15,8 @@ chunk is summarised, and the chunk summaries are summarised again until one inpu
 is refused before any model runs, every round must at least halve the text, and at most
 ``max_rounds`` rounds run; an article that breaks a bound gets a
 :class:`~ringkas.errors.LimitExceededError` naming it, never an input longer than the window.
-Extractive methods (``"lead"``, ``"textrank"``) run offline and are only used when asked for; they are never a silent fallback for a missing model.
+Extractive methods (``"lead"``, ``"textrank"``) run offline and are only used when asked for;
+they are never a silent fallback for a missing model.
 """
 
 from __future__ import annotations
