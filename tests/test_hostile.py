@@ -210,6 +210,22 @@ def test_an_unterminated_csv_quote_is_an_error_naming_its_line_not_merged_rows(t
     assert "never closed" in out[1]["error"]["message"]
 
 
+def test_a_50_mb_csv_field_is_a_limit_error_in_bounded_memory(tmp_path):
+    path = tmp_path / "big.csv"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(f'id,text\nr1,{GOOD}\nr2,"')
+        for _ in range(50):
+            handle.write("kata " * 200_000 + "\n")  # 1 MB lines inside one quoted field
+        handle.write(f'"\nr3,{GOOD}\n')
+    code, rows, err, peak = ringkas(["clean", str(path), "--max-record-bytes", str(4 * 2**20)])
+    assert code == 1, err
+    assert rows[0]["id"] == "r1"
+    assert rows[0]["text"] == GOOD
+    assert rows[1]["error"]["type"] == "LimitExceededError"
+    assert "--max-record-bytes" in rows[1]["error"]["message"]
+    assert 0 < peak < PEAK_MB
+
+
 def test_utf16_without_a_bom_is_detected_not_misread(tmp_path):
     path = tmp_path / "wide.txt"
     path.write_bytes((GOOD + "\n" + GOOD + "\n").encode("utf-16-le"))
