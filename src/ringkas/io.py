@@ -782,6 +782,15 @@ def _csv_rows(
             row_number += 1
             previous_end = reader.line_num
             yield _fail(str(row_number), start, _csv_error(exc, start, previous_end, limit))
+            if "field larger than field limit" in str(exc):
+                # Cut off inside a quoted field, the reader cannot tell where the next row
+                # starts: its "rows" would be pieces of this field. Stop, loudly.
+                raise InputReadError(
+                    f"cannot read past line {previous_end}: the CSV field starting on line "
+                    f"{start} is over --max-record-bytes ({limit:,} bytes), and the rows after "
+                    "it cannot be told apart from its text; raise the limit and run again "
+                    "with --resume"
+                ) from exc
             continue
         previous_end = reader.line_num
         if not row or not any(cell.strip() for cell in row):
