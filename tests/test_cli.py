@@ -170,7 +170,7 @@ def test_a_truncated_gzip_input_writes_what_it_could_read_then_resumes(run, tmp_
     source.write_bytes(whole[: len(whole) // 2])
     out = tmp_path / "out.jsonl"
     code, stdout, err = run(["detect", str(source), "-o", str(out), "--window", "7"])
-    assert (code, stdout) == (1, "")
+    assert (code, stdout) == (3, "")  # the run could not finish: not "some records failed"
     assert "after line" in err.splitlines()[-1]
     assert "--resume" in err.splitlines()[-1]
     first = [row["id"] for row in parse_jsonl(out.read_text(encoding="utf-8"))]
@@ -680,3 +680,75 @@ def test_process_fails_only_the_article_whose_model_is_missing(
     assert rows[2]["translation"] == TR[SOURCES[0]]
     assert rows[1]["error"]["type"] in {"ModelLoadError", "UnknownModelError"}
     assert code != 0
+
+
+# -- hardening: exit code 3, limit defaults, batch independence ------------------------------
+
+
+def test_a_crash_of_the_run_itself_exits_3_not_1(run, tmp_path, monkeypatch):
+    import ringkas.cli
+
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "a", "text": "Harga beras naik."}) + "\n", "utf-8")
+
+    def broken(self, window):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(ringkas.cli._Run, "process", broken)
+    code, _, err = run(["clean", str(source), "-q"])
+    assert code == 3
+    assert "RuntimeError: simulated bug" in err
+    assert "Traceback" not in err
+
+
+def test_exit_code_3_is_in_the_help(run):
+    code, out, _ = run(["--help"])
+    assert code == 0
+    assert "3 the run itself failed" in " ".join(out.split())
+
+
+def test_cli_limit_defaults_match_the_library():
+    from ringkas import cli
+    from ringkas.summarize import DEFAULT_MAX_ARTICLE_TOKENS, Summarizer
+
+    assert cli._MAX_ARTICLE_TOKENS == DEFAULT_MAX_ARTICLE_TOKENS
+    assert Summarizer(method="lead").max_rounds == cli._MAX_ROUNDS
+
+
+def test_an_unforeseen_record_failure_is_an_unexpected_error_record(run, tmp_path, monkeypatch):
+    import ringkas.text
+
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "a", "text": "Harga beras naik."}) + "\n", "utf-8")
+
+    def broken(text, **kwargs):
+        raise TypeError("deep inside a library")
+
+    monkeypatch.setattr(ringkas.text, "clean_text", broken)
+    code, out, _ = run(["clean", str(source), "-q"])
+    assert code == 1
+    [row] = parse_jsonl(out)
+    assert row["error"]["type"] == "UnexpectedError"
+    assert row["error"]["message"] == "TypeError: deep inside a library"
+
+
+def test_fp32_summaries_do_not_depend_on_window_or_batch(run, tmp_path, tiny_models):
+    articles = [article for article, _ in SUMMARY_PAIRS] * 2
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        "".join(
+            json.dumps({"id": str(i), "text": text, "lang": "id"}) + "\n"
+            for i, text in enumerate(articles)
+        ),
+        "utf-8",
+    )
+    base = [
+        *("summarize", str(source), "--summary-model", str(tiny_models.summarizer)),
+        *("--backend", "torch", "--quantize", "none", "--device", "cpu", "-q"),
+    ]
+    outputs = set()
+    for window, batch in (("1", "4096"), ("3", "200"), ("32", "4096")):
+        code, out, err = run([*base, "--window", window, "--batch-tokens", batch])
+        assert code == 0, err
+        outputs.add(out)
+    assert len(outputs) == 1

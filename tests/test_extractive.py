@@ -133,3 +133,18 @@ def test_textrank_returns_a_subsequence(sentences: list[str], k: int) -> None:
     it = iter(sentences)
     assert all(any(p == s for s in it) for p in picked)  # a subsequence, in order
     assert lead_k(sentences, k) == sentences[:k]
+
+
+def test_textrank_ranks_a_bounded_number_of_sentences():
+    sentences = [f"Kalimat {i} tentang harga beras {i % 7} di pasar." for i in range(2000)]
+    capped = textrank(sentences, k=3, max_sentences=50)
+    assert capped == textrank(sentences[:50], k=3)
+
+
+def test_a_text_without_punctuation_is_never_its_own_summary():
+    flat = "harga beras naik " * 100_000
+    for summary in (extractive.lead_k(flat, k=3), textrank(flat, k=3)):
+        assert len(summary) == 1
+        assert summary[0].endswith("…")
+        assert len(summary[0]) <= 1001
+        assert flat.startswith(summary[0][:-1])

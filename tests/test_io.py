@@ -442,3 +442,92 @@ def test_error_records_are_plain_json(tmp_path):
         "id": "x",
         "error": {"type": "InputError", "message": "empty", "line": 4},
     }
+
+
+# -- limits and hostile records ---------------------------------------------------------------
+
+
+def errors_of(source) -> list[tuple[str, str | None]]:
+    return [(r.id, r.error.type if r.error else None) for r in source]
+
+
+def test_a_line_over_the_record_limit_is_an_error_and_the_next_line_still_reads(tmp_path):
+    from ringkas.io import ReadLimits
+
+    data = (
+        b'{"id": "a", "text": "Satu."}\n{"text": "'
+        + b"x" * 5000
+        + b'"}\n{"id": "c", "text": "Tiga."}\n'
+    )
+    path = write(tmp_path, "in.jsonl", data)
+    source = open_input(str(path), limits=ReadLimits(max_record_bytes=1000))
+    records = list(source)
+    assert [(r.id, r.error.type if r.error else None) for r in records] == [
+        ("a", None),
+        ("2", "LimitExceededError"),
+        ("c", None),
+    ]
+    assert "5,013 bytes" in records[1].error.message  # with its newline
+    assert "--max-record-bytes" in records[1].error.message
+
+
+@pytest.mark.parametrize("mode", ["line", "paragraph", "whole"])
+def test_text_records_over_the_limit(tmp_path, mode):
+    from ringkas.io import ReadLimits
+
+    path = write(tmp_path, "in.txt", b"Satu.\n\n" + b"y" * 3000 + b"\n")
+    got = errors_of(open_input(str(path), txt_mode=mode, limits=ReadLimits(max_record_bytes=100)))
+    expected = {
+        "line": [("1", None), ("3", "LimitExceededError")],
+        "paragraph": [("1", None), ("3", "LimitExceededError")],
+        "whole": [("in.txt", "LimitExceededError")],
+    }
+    assert got == expected[mode]
+
+
+def test_json_depth_digits_ids_and_surrogates_are_record_errors(tmp_path):
+    lines = [
+        b'{"text": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+        b'{"text": "a", "n": ' + b"1" * 200 + b"}",
+        b'{"text": "a \\ud800"}',
+        b'{"id": [1], "text": "a"}',
+        b'{"id": false, "text": "a"}',
+        b'{"id": 2.5, "text": "a"}',
+        b'{"id": 12, "text": "a [[[ {{{ in a string", "meta": [[1]]}',
+    ]
+    path = write(tmp_path, "in.jsonl", b"\n".join(lines) + b"\n")
+    assert errors_of(open_input(str(path))) == [
+        ("1", "LimitExceededError"),
+        ("2", "LimitExceededError"),
+        ("3", "InputError"),
+        ("4", "InputError"),
+        ("5", "InputError"),
+        ("6", "InputError"),
+        ("12", None),
+    ]
+
+
+def test_an_unterminated_csv_quote_names_its_line(tmp_path):
+    rows = "".join(f"{i},baris {i}\n" for i in range(3, 50))
+    path = write(tmp_path, "in.csv", f'id,text\n1,"Satu."\n2,"dua\n{rows}'.encode())
+    records = list(open_input(str(path)))
+    assert [(r.id, r.line) for r in records] == [("1", 2), ("2", 3)]
+    assert "opened on line 3 is never closed" in records[1].error.message
+
+
+def test_bomless_utf16_is_read_as_utf16(tmp_path):
+    for encoding in ("utf-16-le", "utf-16-be"):
+        path = write(tmp_path, "in.txt", "Harga naik.\nHarga turun.\n".encode(encoding))
+        texts = [r.article.text for r in open_input(str(path))]
+        assert texts == ["Harga naik.", "Harga turun."]
+
+
+def test_the_writer_never_fails_on_invalid_unicode():
+    for fmt in ("jsonl", "csv", "text"):
+        stream = io.BytesIO()
+        writer = open_writer(None, fmt, columns=("id", "text"), text_key="text", stdout=stream)
+        writer.write([{"id": "a\ud800", "text": "b\udfff"}])
+        assert stream.getvalue()
+    stream = io.BytesIO()
+    open_writer(None, "jsonl", stdout=stream).write([{"id": "a\ud800"}])
+    assert json.loads(stream.getvalue()) == {"id": "a\ud800"}

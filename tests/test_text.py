@@ -40,6 +40,7 @@ def test_removal_kinds_are_pinned() -> None:
         "footer",
         "embed",
         "dateline",
+        "bidi_control",
     )
 
 

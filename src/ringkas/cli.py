@@ -7,7 +7,8 @@ top: formats, progress on stderr, exit codes, a model check before the first rec
 output and clean stops on Ctrl-C/SIGTERM. Nothing here imports torch: ``ringkas --help`` is fast.
 
 Exit codes: 0 all records succeeded, 1 some records failed, 2 usage error (one line on stderr),
-130/143 stopped by SIGINT/SIGTERM, 141 stdout closed early. See ``docs/cli.md``.
+3 the run itself failed (input unreadable past some line, output unwritable, a bug), 130/143
+stopped by SIGINT/SIGTERM, 141 stdout closed early. See ``docs/cli.md``.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from ringkas.errors import InputReadError
+from ringkas.io import DEFAULT_LIMITS
 
 if TYPE_CHECKING:
     from types import FrameType
@@ -37,11 +39,21 @@ if TYPE_CHECKING:
     from ringkas.pipeline import Ringkas
     from ringkas.types import Article, ArticleResult, ErrorInfo, LanguageResult
 
-__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_PIPE", "EXIT_USAGE", "build_parser", "main"]
+__all__ = [
+    "EXIT_CRASHED",
+    "EXIT_FAILED",
+    "EXIT_OK",
+    "EXIT_PIPE",
+    "EXIT_USAGE",
+    "build_parser",
+    "main",
+]
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+#: The run itself failed: not every record got its output line (resume with --resume).
+EXIT_CRASHED = 3
 EXIT_PIPE = 128 + 13  # the shell's code for SIGPIPE: stdout was closed before the end
 
 PROG = "ringkas"
@@ -93,7 +105,8 @@ examples:
 
 Environment: RINGKAS_DEVICE and RINGKAS_BACKEND set the --device/--backend defaults;
 RINGKAS_MODEL_<NAME>=/path points a registered model at a local folder. Exit codes: 0 all
-records ok, 1 some failed, 2 usage error, 130/143 interrupted (resume with --resume), 141
+records ok, 1 some failed, 2 usage error, 3 the run itself failed (unreadable input, output
+not writable, a bug; resume with --resume), 130/143 interrupted (resume with --resume), 141
 stdout closed early. Full reference: docs/cli.md.
 """
 
@@ -408,6 +421,45 @@ def _add_io_options(p: argparse.ArgumentParser) -> None:
         "after each window",
     )
     io.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    limits = p.add_argument_group(
+        "limits", "a record over a limit becomes an error record (LimitExceededError)"
+    )
+    limits.add_argument(
+        "--max-record-bytes",
+        type=_positive_int,
+        default=DEFAULT_LIMITS.max_record_bytes,
+        metavar="N",
+        help="largest record in bytes: a line, a CSV row, a file of a folder (default "
+        f"{DEFAULT_LIMITS.max_record_bytes:,}); checked while reading, so a larger one is never "
+        "held in memory",
+    )
+    limits.add_argument(
+        "--max-json-depth",
+        type=_positive_int,
+        default=DEFAULT_LIMITS.max_json_depth,
+        metavar="N",
+        help="deepest nesting of arrays/objects in a JSON line (default "
+        f"{DEFAULT_LIMITS.max_json_depth})",
+    )
+    limits.add_argument(
+        "--max-number-digits",
+        type=_positive_int,
+        default=DEFAULT_LIMITS.max_number_digits,
+        metavar="N",
+        help="most digits of an integer in a JSON line (default "
+        f"{DEFAULT_LIMITS.max_number_digits})",
+    )
+    limits.add_argument(
+        "--follow-symlinks",
+        action="store_true",
+        help="folder input: also read symbolic links that lead out of the folder (by default "
+        "they become error records and are not read)",
+    )
+
+
+# The Summarizer's defaults, repeated here so that ``--help`` imports no model code.
+_MAX_ARTICLE_TOKENS = 100_000
+_MAX_ROUNDS = 6
 
 
 def _add_model_options(p: argparse.ArgumentParser, *, summary: bool, translation: bool) -> None:
@@ -441,6 +493,22 @@ def _add_model_options(p: argparse.ArgumentParser, *, summary: bool, translation
             choices=("short", "medium", "long"),
             default="medium",
             help="summary length preset (default medium: the model's published settings)",
+        )
+        models.add_argument(
+            "--max-article-tokens",
+            type=_positive_int,
+            default=_MAX_ARTICLE_TOKENS,
+            metavar="N",
+            help="longest article summarised, in the summariser's tokens (default "
+            f"{_MAX_ARTICLE_TOKENS:,}); a longer one is an error record",
+        )
+        models.add_argument(
+            "--max-rounds",
+            type=_positive_int,
+            default=_MAX_ROUNDS,
+            metavar="N",
+            help="map-reduce rounds at most for an article longer than the model's window "
+            f"(default {_MAX_ROUNDS}); each round must at least halve the text",
         )
     models.add_argument(
         "--source-lang",
@@ -528,10 +596,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_PIPE
     except OSError as exc:  # disk full, output folder removed...: what was written stays valid
         _say(f"error: {exc}")
-        return EXIT_FAILED
+        return EXIT_CRASHED
     except (KeyboardInterrupt, _Interrupted) as exc:
         _say("interrupted")
         return 128 + (exc.signum if isinstance(exc, _Interrupted) else signal.SIGINT)
+    except Exception as exc:  # a bug: one line, a distinct code; what was written stays valid
+        log.debug("the run failed", exc_info=True)
+        _say(f"error: the run failed: {type(exc).__name__}: {exc} (this is a bug in ringkas)")
+        return EXIT_CRASHED
 
 
 class _StderrHandler(logging.Handler):
@@ -665,7 +737,8 @@ class _PipelineProcessor(_Processor):
     def run(self, articles: list[Article]) -> list[dict[str, Any] | ErrorInfo]:
         out: list[dict[str, Any] | ErrorInfo] = []
         for result in self.ringkas.process(articles):
-            out.append(result.error if result.error is not None else self.shape(result))
+            error = result.error
+            out.append(_ringkas_error(error) if error is not None else self.shape(result))
         return out
 
     def preflight(self) -> None:
@@ -750,7 +823,18 @@ def _check_not_empty(article: Article) -> None:
 def _error_info(exc: BaseException) -> ErrorInfo:
     from ringkas.types import ErrorInfo
 
-    return ErrorInfo(type=type(exc).__name__, message=str(exc))
+    return _ringkas_error(ErrorInfo(type=type(exc).__name__, message=str(exc)))
+
+
+def _ringkas_error(error: ErrorInfo) -> ErrorInfo:
+    """A record's error as a ringkas error type: one ringkas did not foresee (``RuntimeError``
+    from deep in a library) becomes ``UnexpectedError``, its original type in the message."""
+    from ringkas import errors
+    from ringkas.types import ErrorInfo
+
+    if error.type in errors.__all__:
+        return error
+    return ErrorInfo(type="UnexpectedError", message=f"{error.type}: {error.message}")
 
 
 def _route_names(steps: Sequence[Any]) -> list[str]:
@@ -885,6 +969,9 @@ def _make_processor(name: str, args: argparse.Namespace, *, dry: bool) -> _Proce
             }
             shape = _process_row
         ringkas = Ringkas(**options)
+        if name != "translate":
+            ringkas.summarizer.max_article_tokens = args.max_article_tokens
+            ringkas.summarizer.max_rounds = args.max_rounds
     except (ConfigError, KeyError) as exc:  # bad option value, unknown model name
         raise UsageError(str(exc)) from exc
     except Exception as exc:  # a model folder that cannot be read, ...
@@ -951,7 +1038,7 @@ def _batch(name: str) -> Callable[[argparse.Namespace], int]:
 
 
 def _run_batch(name: str, args: argparse.Namespace) -> int:
-    from ringkas.io import open_input, open_writer, output_format_for, scan_resume
+    from ringkas.io import ReadLimits, open_input, open_writer, output_format_for, scan_resume
 
     backend = getattr(args, "backend", None)
     if backend is not None and backend not in _backends():
@@ -979,6 +1066,12 @@ def _run_batch(name: str, args: argparse.Namespace) -> int:
             id_field=args.id_field,
             title_field=args.title_field,
             lang_field=args.lang_field,
+            limits=ReadLimits(
+                max_record_bytes=args.max_record_bytes,
+                max_json_depth=args.max_json_depth,
+                max_number_digits=args.max_number_digits,
+            ),
+            follow_symlinks=args.follow_symlinks,
         )
     except ValueError as exc:  # ConfigError: missing file, bad CSV header...
         raise UsageError(str(exc)) from exc
@@ -1195,7 +1288,7 @@ class _Run:
         self.summary(time.perf_counter() - self.began)
         if self.read_error is not None:
             _say(f"error: {self.read_error}")
-            return EXIT_FAILED
+            return EXIT_CRASHED
         failed = self.stats.failed + self.stats.skipped_failed
         return EXIT_FAILED if failed else EXIT_OK
 

@@ -7,13 +7,15 @@ them all in one place, and each message says what to do next::
     ├── ConfigError (ValueError)            an option or setting has an invalid value
     ├── InputError (ValueError)             an input record or text cannot be processed
     │   ├── UnsupportedLanguageError        no model or route for this language
-    │   └── DuplicateIdError                a record repeats an earlier record's id
+    │   ├── DuplicateIdError                a record repeats an earlier record's id
+    │   └── LimitExceededError              a record is over a size/depth/length limit
     ├── InputReadError (OSError)            an input file cannot be read past some line
     ├── ModelError                          anything about models
     │   ├── UnknownModelError (KeyError)    a name that is neither registered nor a folder
     │   ├── ModelLoadError                  a model that cannot be loaded (offline, corrupt, ...)
     │   └── GenerationError                 the model failed while generating
     ├── MissingDependencyError (ImportError) an optional extra is not installed
+    ├── UnexpectedError                     a record failed in a way ringkas did not foresee
     └── DataError                           an evaluation dataset or file is malformed
 """
 
@@ -26,10 +28,12 @@ __all__ = [
     "GenerationError",
     "InputError",
     "InputReadError",
+    "LimitExceededError",
     "MissingDependencyError",
     "ModelError",
     "ModelLoadError",
     "RingkasError",
+    "UnexpectedError",
     "UnknownModelError",
     "UnsupportedLanguageError",
 ]
@@ -53,6 +57,14 @@ class UnsupportedLanguageError(InputError):
 
 class DuplicateIdError(InputError):
     """A record repeats the id of an earlier one: it is reported, not merged or processed."""
+
+
+class LimitExceededError(InputError):
+    """A record is over a configured limit (bytes, JSON depth, digits, tokens, map-reduce rounds).
+
+    The message names the limit and the option that raises it; the run goes on with the next
+    record.
+    """
 
 
 class InputReadError(RingkasError, OSError):
@@ -87,6 +99,13 @@ class GenerationError(ModelError):
 
 class MissingDependencyError(RingkasError, ImportError):
     """An optional dependency is missing; the message names the extra to install."""
+
+
+class UnexpectedError(RingkasError):
+    """One record failed with an exception ringkas did not foresee (a bug: please report it).
+
+    The message keeps the original exception's type and text; the run goes on.
+    """
 
 
 class DataError(RingkasError, ValueError):

@@ -9,6 +9,12 @@ to ASCII the way English-centric tools do.
 Both functions take either a text, which is split by :func:`ringkas.text.split_sentences`, or a
 sequence of sentences the caller already has (IndoSum ships gold sentence boundaries), and
 return the chosen sentences, stripped, in their original order.
+
+Both are bounded whatever the input: only the first ``max_sentences`` sentences are ranked
+(TextRank compares every pair, so its cost grows with the square of their number; news puts what
+matters first), only as much of a text as those sentences can need is split, and a "sentence"
+longer than ``max_sentence_chars`` (a text without punctuation) is cut at a word boundary, so a
+summary is never the whole input.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from collections.abc import Collection, Sequence
 from ringkas.errors import ConfigError
 
 __all__ = [
+    "DEFAULT_MAX_SENTENCES",
+    "DEFAULT_MAX_SENTENCE_CHARS",
     "INDONESIAN_STOPWORDS",
     "SIMILARITIES",
     "lead_k",
@@ -49,6 +57,11 @@ SIMILARITIES = ("overlap", "cosine")
 
 _WORD_RE = re.compile(r"[^\W_]+")
 
+#: Sentences TextRank ranks at most (the first ones): about 1 s of pure Python.
+DEFAULT_MAX_SENTENCES = 400
+#: Longest sentence returned; a longer one is cut at a word boundary and marked with "…".
+DEFAULT_MAX_SENTENCE_CHARS = 1000
+
 
 def split_into_sentences(text: str) -> list[str]:
     """Sentences of ``text`` by ringkas's splitter, stripped, empty pieces dropped."""
@@ -63,11 +76,43 @@ def sentence_tokens(sentence: str, *, stopwords: Collection[str] = ()) -> list[s
     return [tok for tok in _WORD_RE.findall(text) if tok not in stopwords]
 
 
-def _as_sentences(text: str | Sequence[str]) -> list[str]:
+def _as_sentences(
+    text: str | Sequence[str],
+    max_sentences: int | None = None,
+    max_chars: int = DEFAULT_MAX_SENTENCE_CHARS,
+) -> list[str]:
+    """The first ``max_sentences`` sentences (all when ``None``), each cut to ``max_chars``.
+
+    Of a long text only a prefix that holds enough sentences is split: ``max_sentences`` full
+    sentences cannot be longer than ``max_sentences * max_chars`` characters.
+    """
+    if max_chars < 1:
+        raise ConfigError(f"max_sentence_chars must be >= 1, got {max_chars!r}")
+    if max_sentences is not None and max_sentences < 1:
+        raise ConfigError(f"max_sentences must be >= 1, got {max_sentences!r}")
     if isinstance(text, str):
-        return split_into_sentences(text)
-    sentences = [s.strip() for s in text]
-    return [s for s in sentences if s]
+        cut = False
+        if max_sentences is not None and len(text) > (span := max_sentences * (max_chars + 1)):
+            text, cut = text[:span], True
+        sentences = split_into_sentences(text)
+        if cut and len(sentences) > 1:
+            sentences.pop()  # probably cut off in the middle
+    else:
+        sentences = [s for s in (s.strip() for s in text) if s]
+    if max_sentences is not None:
+        sentences = sentences[:max_sentences]
+    return [_cap(s, max_chars) for s in sentences]
+
+
+def _cap(sentence: str, max_chars: int) -> str:
+    """``sentence`` itself, or its first ``max_chars`` characters up to a word boundary + "…"."""
+    if len(sentence) <= max_chars:
+        return sentence
+    head = sentence[:max_chars]
+    space = head.rfind(" ")
+    if space > max_chars // 2:
+        head = head[:space]
+    return head.rstrip() + "…"
 
 
 def _check_k(k: int) -> None:
@@ -75,13 +120,16 @@ def _check_k(k: int) -> None:
         raise ConfigError(f"k must be a positive integer (number of sentences), got {k!r}")
 
 
-def lead_k(text: str | Sequence[str], k: int = 3) -> list[str]:
+def lead_k(
+    text: str | Sequence[str], k: int = 3, *, max_sentence_chars: int = DEFAULT_MAX_SENTENCE_CHARS
+) -> list[str]:
     """The first ``k`` sentences: news puts the most important facts first (a strong baseline).
 
-    ``text`` is a document or a sequence of sentences the caller already split.
+    ``text`` is a document or a sequence of sentences the caller already split; a sentence
+    longer than ``max_sentence_chars`` is cut at a word boundary (marked "…").
     """
     _check_k(k)
-    return _as_sentences(text)[:k]
+    return _as_sentences(text, k + 1, max_sentence_chars)[:k]
 
 
 def _resolve_stopwords(stopwords: bool | Collection[str]) -> Collection[str]:
@@ -217,14 +265,18 @@ def textrank(
     damping: float = 0.85,
     max_iter: int = 200,
     tol: float = 1e-8,
+    max_sentences: int = DEFAULT_MAX_SENTENCES,
+    max_sentence_chars: int = DEFAULT_MAX_SENTENCE_CHARS,
 ) -> list[str]:
     """The ``k`` most central sentences, in document order (ties go to the earlier sentence).
 
     ``text`` is a document or a sequence of sentences; the options are those of
-    :func:`textrank_scores`.
+    :func:`textrank_scores`. Only the first ``max_sentences`` sentences are ranked, and a
+    sentence longer than ``max_sentence_chars`` is cut at a word boundary (marked "…"); both
+    keep the cost bounded on any input.
     """
     _check_k(k)
-    sentences = _as_sentences(text)
+    sentences = _as_sentences(text, max_sentences, max_sentence_chars)
     if len(sentences) <= k:
         return sentences
     scores = textrank_scores(

@@ -808,39 +808,62 @@ def load_engine(
         if engine is not None:
             return engine
         folder = locate(spec)
-        if backend == "torch":
-            from ringkas.backends.torch_backend import TorchEngine
+        from ringkas.backends.common import MODEL_LOAD_LOCK
 
-            engine = TorchEngine(
-                spec, folder, device=device, dtype=dtype, quantize=quantize, num_threads=num_threads
-            )
-        else:
-            from ringkas.backends.ct2_backend import CT2Engine
-
-            try:
-                engine = CT2Engine(
-                    spec, folder, device=device, compute_type=quantize or "default",
-                    num_threads=num_threads,
-                )  # fmt: skip
-            except ModelLoadError as exc:
-                if requested_backend != "auto":
-                    raise
-                # "auto" must not fail where torch works: some models (e.g. a Marian model with
-                # <pad> at id 0) run in transformers but CTranslate2's converter rejects them.
-                log.warning(
-                    "CTranslate2 cannot load %s (%s); using the torch engine instead",
-                    spec.name, exc,
-                )  # fmt: skip
+        with MODEL_LOAD_LOCK:  # first imports of transformers race across threads (see there)
+            if backend == "torch":
                 from ringkas.backends.torch_backend import TorchEngine
 
-                torch_quantize = resolve_engine_options("torch", device, requested_quantize)[1]
                 engine = TorchEngine(
-                    spec, folder, device=device, dtype=dtype, quantize=torch_quantize,
+                    spec, folder, device=device, dtype=dtype, quantize=quantize,
                     num_threads=num_threads,
+                )  # fmt: skip
+            else:
+                engine = _load_ct2_or_torch(
+                    spec, folder, device=device, dtype=dtype, quantize=quantize,
+                    num_threads=num_threads, requested_backend=requested_backend,
+                    requested_quantize=requested_quantize,
                 )  # fmt: skip
         with _ENGINES_LOCK:
             _ENGINES[key] = engine
         return engine
+
+
+def _load_ct2_or_torch(
+    spec: ModelSpec,
+    folder: Path,
+    *,
+    device: str,
+    dtype: str,
+    quantize: str | None,
+    num_threads: int | None,
+    requested_backend: str,
+    requested_quantize: str | None,
+) -> Engine:
+    """A CTranslate2 engine; with ``backend="auto"``, torch where CTranslate2 cannot convert."""
+    from ringkas.backends import resolve_engine_options
+    from ringkas.backends.ct2_backend import CT2Engine
+
+    try:
+        return CT2Engine(
+            spec, folder, device=device, compute_type=quantize or "default",
+            num_threads=num_threads,
+        )  # fmt: skip
+    except ModelLoadError as exc:
+        if requested_backend != "auto":
+            raise
+        # "auto" must not fail where torch works: some models (e.g. a Marian model with
+        # <pad> at id 0) run in transformers but CTranslate2's converter rejects them.
+        log.warning(
+            "CTranslate2 cannot load %s (%s); using the torch engine instead", spec.name, exc
+        )
+        from ringkas.backends.torch_backend import TorchEngine
+
+        torch_quantize = resolve_engine_options("torch", device, requested_quantize)[1]
+        return TorchEngine(
+            spec, folder, device=device, dtype=dtype, quantize=torch_quantize,
+            num_threads=num_threads,
+        )  # fmt: skip
 
 
 def clear_engine_cache() -> None:

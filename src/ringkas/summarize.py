@@ -11,9 +11,13 @@ Routing (recorded in each result's ``route``):
 
 An article longer than the model's input window is cut at sentence boundaries into chunks, each
 chunk is summarised, and the chunk summaries are summarised again until one input fits
-(map-reduce); nothing is truncated. Extractive methods (``"lead"``, ``"textrank"``) run offline
-and keep the article's language (no translation model needed); they are only used when asked
-for, never a silent fallback for a missing model.
+(map-reduce); nothing is truncated. The cost is bounded: an article over ``max_article_tokens``
+is refused before any model runs, every round must at least halve the text, and at most
+``max_rounds`` rounds run; an article that breaks a bound gets a
+:class:`~ringkas.errors.LimitExceededError` naming it, never an input longer than the window.
+Extractive methods (``"lead"``, ``"textrank"``) run offline and keep the article's language (no
+translation model needed); they are only used when asked for, never a silent fallback for a
+missing model.
 """
 
 from __future__ import annotations
@@ -24,15 +28,24 @@ from dataclasses import dataclass
 from ringkas.backends import Engine
 from ringkas.batching import DEFAULT_BATCH_TOKENS, DEFAULT_MAX_BATCH_SIZE
 from ringkas.config import LENGTH_PRESETS, GenerationOptions
-from ringkas.errors import ConfigError, InputError, UnsupportedLanguageError
+from ringkas.errors import (
+    ConfigError,
+    InputError,
+    LimitExceededError,
+    UnsupportedLanguageError,
+)
 from ringkas.models import ModelSpec, default_summarizer, load_engine, resolve_model
 from ringkas.runner import BatchSettings, generate_texts
 from ringkas.translate import Translator, check_texts, detect_languages, per_document
 from ringkas.types import RouteStep, SummaryResult
 
-__all__ = ["METHODS", "Summarizer", "summarize"]
+__all__ = ["DEFAULT_MAX_ARTICLE_TOKENS", "METHODS", "Summarizer", "summarize"]
 
 METHODS = ("abstractive", "lead", "textrank")
+
+#: Longest article (in the summariser's tokens) summarised by default: about 400 KB of news
+#: text, far beyond any real article, small enough that map-reduce stays quick.
+DEFAULT_MAX_ARTICLE_TOKENS = 100_000
 
 
 @dataclass
@@ -78,7 +91,8 @@ class Summarizer:
         length_penalty: float | None = None,
         generation: GenerationOptions | None = None,
         lead_k: int = 3,
-        max_rounds: int = 4,
+        max_rounds: int = 6,
+        max_article_tokens: int | None = DEFAULT_MAX_ARTICLE_TOKENS,
         translator: Translator | None = None,
         routes: Mapping[str, str] | None = None,
         device: str = "auto",
@@ -97,11 +111,16 @@ class Summarizer:
             raise ConfigError(f"lead_k must be >= 1, got {lead_k}")
         if max_rounds < 1:
             raise ConfigError(f"max_rounds must be >= 1, got {max_rounds}")
+        if max_article_tokens is not None and max_article_tokens < 1:
+            raise ConfigError(f"max_article_tokens must be >= 1 or None, got {max_article_tokens}")
         self.method = method
         self.target_lang = target_lang
         self.length = length
         self.lead_k = lead_k
+        #: Map-reduce rounds at most (``--max-rounds``).
         self.max_rounds = max_rounds
+        #: Longest article in tokens, ``None`` for no limit (``--max-article-tokens``).
+        self.max_article_tokens = max_article_tokens
         self._model_arg = model
         self._model: ModelSpec | None = (
             resolve_model(model, task="summarization") if model is not None else None
@@ -229,7 +248,12 @@ class Summarizer:
                 d.truncated |= result.truncated
 
     def _map_reduce(self, engine: Engine, docs: list[_Doc], lang: str) -> None:
-        """Summarise every article; over-long ones chunk -> summaries -> summary, repeatedly."""
+        """Summarise every article; over-long ones chunk -> summaries -> summary, repeatedly.
+
+        No model input is ever longer than the window: text that still does not fit after
+        ``max_rounds`` rounds, or a round that does not halve it, is a
+        :class:`LimitExceededError` (before any model runs, for ``max_article_tokens``).
+        """
         from ringkas.text import chunk_text
 
         budget = engine.spec.max_input_tokens
@@ -238,9 +262,17 @@ class Summarizer:
             return engine.count_tokens(text, source_lang=lang)
 
         current: dict[int, str] = {}
+        tokens: dict[int, int] = {}
         for d in docs:
-            d.input_tokens = count(d.text)
+            d.input_tokens = tokens[d.index] = count(d.text)
             current[d.index] = d.text
+            limit = self.max_article_tokens
+            if limit is not None and d.input_tokens > limit:
+                raise LimitExceededError(
+                    f"texts[{d.index}] is {d.input_tokens:,} tokens long, over the limit of "
+                    f"{limit:,} (max_article_tokens); raise it with --max-article-tokens "
+                    "(Summarizer(max_article_tokens=...)) or summarise it in parts"
+                )
         pending = list(docs)
         round_no = 0
         while pending:
@@ -248,9 +280,15 @@ class Summarizer:
             chunks_of: dict[int, list[str]] = {}
             for d in pending:
                 text = current[d.index]
-                fits = (d.input_tokens if round_no == 1 else count(text)) <= budget
-                if fits or round_no > self.max_rounds:
+                if tokens[d.index] <= budget:
                     chunks_of[d.index] = [text]
+                elif round_no > self.max_rounds:
+                    raise LimitExceededError(
+                        f"texts[{d.index}] ({d.input_tokens:,} tokens) is still "
+                        f"{tokens[d.index]:,} tokens after {self.max_rounds} map-reduce rounds, "
+                        f"over the model's window of {budget}; raise --max-rounds "
+                        "(Summarizer(max_rounds=...)) or use a shorter --summary-length"
+                    )
                 else:
                     chunks = chunk_text(text, max_tokens=budget, count_tokens=count)
                     chunks_of[d.index] = [c.text.strip() for c in chunks if c.text.strip()]
@@ -275,9 +313,17 @@ class Summarizer:
                 if n == 1:
                     d.summary = joined
                     d.n_rounds = round_no
-                else:
-                    current[d.index] = joined
-                    still.append(d)
+                    continue
+                before, after = tokens[d.index], count(joined)
+                if after > before // 2:
+                    raise LimitExceededError(
+                        f"texts[{d.index}]: map-reduce round {round_no} shrank {before:,} "
+                        f"tokens only to {after:,} (each round must at least halve the text, "
+                        "or the rounds would not end); use a shorter --summary-length or "
+                        "a lower --max-new-tokens"
+                    )
+                current[d.index], tokens[d.index] = joined, after
+                still.append(d)
             pending = still
 
     # -- extractive -----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from html import unescape
 from html.parser import HTMLParser
@@ -50,7 +51,12 @@ REMOVAL_KINDS: tuple[str, ...] = (
     "footer",
     "embed",
     "dateline",
+    "bidi_control",
 )
+
+#: Bidirectional controls (embeddings, overrides, isolates, marks): invisible, they reorder how
+#: text is shown, a known spoofing vector ("Trojan Source"); news text never needs them.
+_BIDI_CONTROL = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 # --------------------------------------------------------------------------------------------
 # Shared whitespace helpers
@@ -773,6 +779,11 @@ def clean_text(text: str, *, html: bool | None = None) -> CleanedText:
         removed.extend(parser.removed)
     elif html is None:
         text = _ENTITY.sub(lambda m: unescape(m.group()), text)
+    controls = Counter(_BIDI_CONTROL.findall(text))
+    if controls:
+        text = _BIDI_CONTROL.sub("", text)
+        listed = ", ".join(f"U+{ord(c):04X} x{n}" for c, n in sorted(controls.items()))
+        removed.append(Removal("bidi_control", listed))
 
     kept: list[str] = []
     dateline: str | None = None

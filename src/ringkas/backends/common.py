@@ -15,10 +15,12 @@ from ringkas.models import GENERATION_KEYS, ModelSpec
 
 _WHITESPACE = re.compile(r"\s+")
 
-#: Held while transformers builds a model in this process. Concurrent ``from_pretrained`` calls
-#: from several threads inside CTranslate2's converter fail in transformers 5 ("attempted to run
-#: this operator with Meta tensors"), so model loads and conversions take turns (they are bound
-#: by memory bandwidth anyway).
+#: Held while transformers is first imported and while it builds a model in this process.
+#: transformers' lazy module is not thread-safe on first use (two threads importing at once get
+#: "cannot import name 'AutoTokenizer'"), and concurrent ``from_pretrained`` calls inside
+#: CTranslate2's converter fail in transformers 5 ("attempted to run this operator with Meta
+#: tensors"), so imports, model loads and conversions take turns (they are bound by memory
+#: bandwidth anyway). ``models.load_engine`` holds it while it builds an engine.
 MODEL_LOAD_LOCK = threading.RLock()
 
 
@@ -41,12 +43,13 @@ class TokenizerFrontend:
     """Wraps a Hugging Face tokenizer; thread-safe (``src_lang`` is tokenizer state)."""
 
     def __init__(self, spec: ModelSpec, folder: Path) -> None:
-        from transformers import AutoTokenizer
-
         self.spec = spec
         self.folder = folder
         try:
-            self.tokenizer = AutoTokenizer.from_pretrained(str(folder), trust_remote_code=False)
+            with MODEL_LOAD_LOCK:  # the lazy import races on first use (see MODEL_LOAD_LOCK)
+                from transformers import AutoTokenizer
+
+                self.tokenizer = AutoTokenizer.from_pretrained(str(folder), trust_remote_code=False)
         except Exception as exc:
             raise ModelLoadError(
                 f"cannot load the tokenizer of {spec.name!r} from {folder}: {exc}"
