@@ -20,10 +20,10 @@ from typing import Any
 from benchmarks.engines import _RawCT2, _RingkasPath, make_engine
 from benchmarks.models import BenchModel, _article, make_article
 from ringkas.backends import ct2_available, resolve_engine_options
+from ringkas.backends.loading import clear_engine_cache
 from ringkas.bench import PeakSampler, TokenCounter, Workload, measure, ratio, to_mb
-from ringkas.config import GenerationOptions
+from ringkas.config import EngineOptions, GenerationOptions
 from ringkas.errors import ConfigError
-from ringkas.models import clear_engine_cache
 from ringkas.summarize import Summarizer
 from ringkas.testing import (
     ID_EN_PAIRS,
@@ -265,7 +265,7 @@ def run_length_sweep(
     repeats: int = 2,
     new_tokens: int = 24,
     backend: str = "auto",
-    quantize: str | None = "auto",
+    quantize: str = "auto",
     device: str = "cpu",
     threads: int | None = None,
     progress: Callable[[str], None] | None = None,
@@ -276,15 +276,13 @@ def run_length_sweep(
     flatter long articles); lengths are interleaved within each repeat.
     """
     say = progress or (lambda _msg: None)
-    backend, quantize = resolve_engine_options(backend, device, quantize)
+    engine = resolve_engine_options(
+        EngineOptions(backend=backend, quantize=quantize, device=device, num_threads=threads)
+    )
+    backend, quantize = engine.backend, engine.quantize
     options = _fixed_length(1, new_tokens)
     counter = TokenCounter()
-    common: dict[str, Any] = {
-        "backend": backend,
-        "quantize": quantize,
-        "device": device,
-        "num_threads": threads,
-    }
+    common: dict[str, Any] = {"engine": engine}
     spec = model.spec()
     articles: dict[int, str] = {}
     position = 0
@@ -339,7 +337,7 @@ def run_length_sweep(
         "model": model.kind,
         "size": model.size,
         "task": model.task,
-        "engine": f"{backend}-{quantize or 'float32'}",
+        "engine": f"{backend}-{'float32' if quantize == 'none' else quantize}",
         "new_tokens_per_call": new_tokens,
         "repeats": repeats,
         "rows": rows,
@@ -358,7 +356,7 @@ def quality_on_tiny_models(
         build_tiny_models(root)
         (root / "done").write_text("ok", encoding="utf-8")
     variants: list[tuple[str, dict[str, Any]]] = [
-        ("torch", {"backend": "torch", "quantize": None}),
+        ("torch", {"backend": "torch", "quantize": "none"}),
         ("torch-int8", {"backend": "torch", "quantize": "int8"}),
     ]
     if ct2_available():
@@ -369,13 +367,10 @@ def quality_on_tiny_models(
     pairs = list(ID_EN_PAIRS) + list(LONG_SENTENCE_CLAUSES)
     rows: dict[str, Any] = {}
     for name, options in variants:
-        translator = Translator(
-            str(root / "tiny-id-en"), device=device, num_threads=threads, **options
-        )
+        engine = EngineOptions(device=device, num_threads=threads, **options)
+        translator = Translator(str(root / "tiny-id-en"), engine=engine)
         got = translator.translate([s for s, _ in pairs], source_lang="id")
-        summarizer = Summarizer(
-            str(root / "tiny-summarizer"), device=device, num_threads=threads, **options
-        )
+        summarizer = Summarizer(str(root / "tiny-summarizer"), engine=engine)
         summaries = summarizer.summarize([a for a, _ in SUMMARY_PAIRS], lang="id")
         rows[name] = {
             "translation_exact": round(

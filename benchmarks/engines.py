@@ -22,9 +22,10 @@ from typing import Any
 from benchmarks.models import BenchModel
 from ringkas.backends import ct2_available, resolve_engine_options
 from ringkas.backends.ct2_backend import COMPUTE_TYPES
+from ringkas.backends.loading import load_engine
 from ringkas.bench import Output, TokenCounter, Workload
+from ringkas.config import BatchOptions, EngineOptions
 from ringkas.errors import ConfigError
-from ringkas.models import load_engine
 from ringkas.summarize import Summarizer
 from ringkas.translate import Translator
 
@@ -115,14 +116,14 @@ class _BenchEngine:
         raise NotImplementedError
 
     def _torch_engine(self) -> Any:
-        quantize = "int8" if self.precision == "int8" else None
-        dtype = "float32" if self.precision == "int8" else self.precision
-        return load_engine(
-            self.model.spec(),
+        return load_engine(self.model.spec(), self._torch_options())
+
+    def _torch_options(self) -> EngineOptions:
+        return EngineOptions(
             backend="torch",
             device=self.device,
-            dtype=dtype,
-            quantize=quantize,
+            dtype="float32" if self.precision == "int8" else self.precision,
+            quantize="int8" if self.precision == "int8" else "none",
             num_threads=self.threads,
         )
 
@@ -194,7 +195,7 @@ class _HFGenerate(_BenchEngine):
 class _RingkasPath(_BenchEngine):
     """ringkas's public API (Translator / Summarizer) with one engine."""
 
-    #: Inputs per batch (``None``: ringkas's defaults, 4,096 padded tokens and at most 64).
+    #: Inputs per batch (``None``: ringkas's defaults, ``BatchOptions()``).
     max_batch_size: int | None = None
     #: Padded input tokens per batch (``None``: ringkas's default).
     batch_tokens: int | None = None
@@ -204,28 +205,21 @@ class _RingkasPath(_BenchEngine):
         self.counter = TokenCounter()
         counter = self.counter
         if self.kind == "torch":
-            quantize = "int8" if self.precision == "int8" else None
-            dtype = "float32" if self.precision == "int8" else self.precision
-            engine_options: dict[str, Any] = {
-                "backend": "torch",
-                "dtype": dtype,
-                "quantize": quantize,
-            }
+            engine = self._torch_options()
         else:
-            engine_options = {"backend": "ct2", "quantize": self.precision}
-        common: dict[str, Any] = {
-            "device": self.device,
-            "num_threads": self.threads,
-            **engine_options,
-        }
+            engine = EngineOptions(
+                backend="ct2", device=self.device, quantize=self.precision, num_threads=self.threads
+            )
+        batching = BatchOptions()
         budget = self.name_budget or self.batch_tokens
         if budget is not None:
-            common["batch_tokens"] = budget
+            batching = BatchOptions(max_tokens=budget)
         if self.max_batch_size is not None:  # the token budget must not bind before the size
             window = self.model.recipe.max_input_tokens
-            common.update(
-                max_batch_size=self.max_batch_size, batch_tokens=self.max_batch_size * window
+            batching = BatchOptions(
+                max_tokens=self.max_batch_size * window, max_batch_size=self.max_batch_size
             )
+        common: dict[str, Any] = {"engine": engine, "batching": batching}
         spec = self.model.spec()
         self.translator: Translator | None = None
         self.summarizer: Summarizer | None = None
@@ -260,10 +254,9 @@ class _RawCT2(_BenchEngine):
         super().prepare(work)
         engine: Any = load_engine(
             self.model.spec(),
-            backend="ct2",
-            device=self.device,
-            quantize=self.precision,
-            num_threads=self.threads,
+            EngineOptions(
+                backend="ct2", device=self.device, quantize=self.precision, num_threads=self.threads
+            ),
         )
         self.engine = engine
         self.tokens = [
@@ -317,9 +310,10 @@ def default_engines(device: str) -> tuple[str, ...]:
 
 def default_engine_name(device: str) -> str:
     """The bench engine name of ringkas's ``backend="auto", quantize="auto"`` on ``device``."""
-    backend, quantize = resolve_engine_options("auto", device, "auto")
+    resolved = resolve_engine_options(EngineOptions(device=device))
+    backend, quantize = resolved.backend, resolved.quantize
     if backend == "ct2":
-        return f"ct2-{quantize}"
+        return f"ct2-{'float32' if quantize == 'none' else quantize}"
     if device.startswith("cuda"):  # dtype="auto": bf16 where supported, else fp16
         import torch
 

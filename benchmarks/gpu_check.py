@@ -204,7 +204,7 @@ def run(argv: Sequence[str] | None = None, *, progress: Callable[[str], None] | 
         ("marian batch sweep", marian_batches),
         ("mt5 comparison", mt5_comparison),
     ]
-    from ringkas.models import clear_engine_cache
+    from ringkas.backends.loading import clear_engine_cache
 
     with _quiet_transformers():
         for name, section in sections:

@@ -6,6 +6,7 @@ heavy at the top, so a child's memory is ringkas's, not the benchmark's.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -16,9 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ringkas.backends import resolve_engine_options
+from ringkas.backends.loading import clear_engine_cache, load_engine
 from ringkas.batching import windows
 from ringkas.bench import PeakSampler, ratio, rss_bytes, to_mb
-from ringkas.models import clear_engine_cache, load_engine
+from ringkas.config import EngineOptions
 from ringkas.translate import Translator
 
 if TYPE_CHECKING:
@@ -34,7 +36,7 @@ def run_stream_memory(
     *,
     sizes: Sequence[int] = (10, 1000),
     backend: str = "auto",
-    quantize: str | None = "auto",
+    quantize: str = "auto",
     device: str = "cpu",
     threads: int | None = None,
     new_tokens: int = 8,
@@ -43,9 +45,12 @@ def run_stream_memory(
 ) -> dict[str, Any]:
     """Peak RSS of translating a stream of ``n`` articles, each ``n`` in a fresh process."""
     say = progress or (lambda _msg: None)
-    backend, quantize = resolve_engine_options(backend, device, quantize)
+    resolved = resolve_engine_options(
+        EngineOptions(backend=backend, quantize=quantize, device=device)
+    )
+    backend, quantize = resolved.backend, resolved.quantize
     # Convert (if needed) here, so that no child pays for a conversion the other skips.
-    load_engine(model.spec(), backend=backend, quantize=quantize, device=device, num_threads=1)
+    load_engine(model.spec(), dataclasses.replace(resolved, num_threads=1))
     clear_engine_cache()
     pool = list(sentences[:200])
     # The children import this package wherever the parent found it.
@@ -83,7 +88,7 @@ def run_stream_memory(
     return {
         "model": model.kind,
         "size": model.size,
-        "engine": f"{backend}-{quantize or 'float32'}",
+        "engine": f"{backend}-{'float32' if quantize == 'none' else quantize}",
         "window": window,
         "new_tokens": new_tokens,
         "rows": rows,
@@ -124,20 +129,20 @@ def _stream_articles(args: Mapping[str, Any]) -> dict[str, Any]:
             a, b = pool[(2 * k) % len(pool)], pool[(2 * k + 1) % len(pool)]
             yield {"id": str(k), "text": f"{a} {b} ({k})", "lang": "id"}
 
-    engine = {
-        "device": args["device"],
-        "backend": args["backend"],
-        "quantize": args["quantize"],
-        "num_threads": args["threads"],
-    }
-    translator = Translator(args["folder"], max_new_tokens=int(args["new_tokens"]), **engine)
+    engine = EngineOptions(
+        device=args["device"],
+        backend=args["backend"],
+        quantize=args["quantize"],
+        num_threads=args["threads"],
+    )
+    translator = Translator(args["folder"], max_new_tokens=int(args["new_tokens"]), engine=engine)
     translator.translate([pool[0]], source_lang="id")  # load and warm up
     via = "pipeline.Ringkas.process_iter"
     try:
         from ringkas.pipeline import Ringkas
 
         pipe = Ringkas(
-            steps=("translate",), translator=translator, window=int(args["window"]), **engine
+            steps=("translate",), translator=translator, window=int(args["window"]), engine=engine
         )
         list(pipe.process_iter([{"id": "w", "text": pool[1], "lang": "id"}]))
 

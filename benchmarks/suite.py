@@ -45,9 +45,9 @@ from benchmarks.models import (
 )
 from benchmarks.report import markdown_report, write_report
 from benchmarks.streams import run_stream_memory
+from ringkas.backends.loading import clear_engine_cache
 from ringkas.bench import Workload, _load, _machine, _versions, ratio
 from ringkas.errors import ConfigError
-from ringkas.models import clear_engine_cache
 
 PROG = "benchmarks.suite"
 

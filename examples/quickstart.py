@@ -14,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from ringkas import Ringkas
+from ringkas import EngineOptions, Ringkas
 
 HERE = Path(__file__).parent
 
@@ -31,7 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     routes = dict(item.split("=", 1) for item in args.route)
-    pipeline = Ringkas(summary_model=args.summary_model, routes=routes, device=args.device)
+    engine = EngineOptions(device=args.device)  # backend, quantize...: the library's defaults
+    pipeline = Ringkas(summary_model=args.summary_model, routes=routes, engine=engine)
     with args.articles.open(encoding="utf-8") as handle:
         articles = [json.loads(line) for line in handle if line.strip()]
 

@@ -8,9 +8,9 @@ import sys
 import ringkas
 
 EXPECTED = {
-    "Article", "ArticleResult", "Chunk", "CleanedText", "ConfigError", "DataError",
-    "DuplicateIdError", "ErrorInfo", "GenerationError", "GenerationOptions", "InputError",
-    "InputReadError", "LanguageResult",
+    "Article", "ArticleResult", "BatchOptions", "Chunk", "CleanedText", "ConfigError", "DataError",
+    "DuplicateIdError", "EngineOptions", "ErrorInfo", "GenerationError", "GenerationOptions",
+    "InputError", "InputReadError", "LanguageResult",
     "MissingDependencyError", "ModelError", "ModelLoadError", "ModelSpec", "Removal", "Ringkas",
     "RingkasError", "RouteStep", "Summarizer", "SummaryResult", "TranslationResult", "Translator",
     "UND", "UnknownModelError", "UnsupportedLanguageError", "__version__", "chunk_text",

@@ -16,7 +16,7 @@ from ringkas.backends import (
     resolve_engine_options,
     resolve_quantize,
 )
-from ringkas.config import GenerationOptions
+from ringkas.config import EngineOptions, GenerationOptions
 from ringkas.testing import ID_EN_PAIRS, LONG_SENTENCE_CLAUSES
 
 
@@ -157,13 +157,22 @@ def test_auto_backend_is_ct2_on_cpu_when_installed(monkeypatch):
     monkeypatch.setattr(backends, "ct2_available", lambda: True)
     monkeypatch.setattr(cpu, "int8_exact", lambda: True)
     assert resolve_backend("auto", "cpu") == "ct2"
-    assert resolve_engine_options("auto", "cpu", "auto") == ("ct2", "int8")
+    assert _resolved("auto", "cpu", "auto") == ("ct2", "int8")
     # oneDNN int8 without VNNI saturates 16-bit sums: the default falls back to exact float32.
     monkeypatch.setattr(cpu, "int8_exact", lambda: False)
-    assert resolve_engine_options("auto", "cpu", "auto") == ("ct2", None)
+    assert _resolved("auto", "cpu", "auto") == ("ct2", "none")
     monkeypatch.setattr(backends, "ct2_available", lambda: False)
     assert resolve_backend("auto", "cpu") == "torch"
-    assert resolve_engine_options("auto", "cpu", "auto") == ("torch", "int8")
+    assert _resolved("auto", "cpu", "auto") == ("torch", "int8")
+
+
+def _resolved(backend: str, device: str, quantize: str) -> tuple[str, str]:
+    options = EngineOptions(backend=backend, device=device, quantize=quantize)
+    resolved = resolve_engine_options(options)
+    assert resolved == EngineOptions(
+        backend=resolved.backend, device=device, quantize=resolved.quantize
+    )  # only the "auto" engine choices change
+    return resolved.backend, resolved.quantize
 
 
 def test_auto_backend_stays_torch_on_gpu_and_explicit_choices_win(monkeypatch):
@@ -172,11 +181,11 @@ def test_auto_backend_stays_torch_on_gpu_and_explicit_choices_win(monkeypatch):
     monkeypatch.setattr(backends, "ct2_available", lambda: True)
     assert resolve_backend("auto", "cuda:1") == "torch"
     assert resolve_backend("auto", "mps") == "torch"
-    assert resolve_quantize("torch", "cuda", "auto") is None
+    assert resolve_quantize("torch", "cuda", "auto") == "none"
     assert resolve_quantize("ct2", "cuda", "auto") == "auto"
-    assert resolve_engine_options("torch", "cpu", None) == ("torch", None)
-    assert resolve_engine_options("ct2", "cpu", "float32") == ("ct2", "float32")
-    assert resolve_engine_options("torch", "cpu", "auto") == ("torch", "int8")
+    assert _resolved("torch", "cpu", "none") == ("torch", "none")
+    assert _resolved("ct2", "cpu", "float32") == ("ct2", "float32")
+    assert _resolved("torch", "cpu", "auto") == ("torch", "int8")
 
 
 def test_auto_device_asks_torch(monkeypatch):
@@ -188,12 +197,12 @@ def test_auto_device_asks_torch(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     assert resolve_backend("auto", "auto") == "ct2"
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    assert resolve_engine_options("auto", "auto", "auto") == ("torch", None)
+    assert _resolved("auto", "auto", "auto") == ("torch", "none")
 
 
 def test_unknown_backend_lists_the_choices():
-    with pytest.raises(ConfigError, match="'auto', 'torch', 'ct2'"):
-        resolve_backend("onnx", "cpu")
+    with pytest.raises(ConfigError, match="backend must be one of auto, torch, ct2; got 'onnx'"):
+        EngineOptions(backend="onnx")
 
 
 def test_importing_ringkas_loads_neither_torch_nor_ctranslate2():

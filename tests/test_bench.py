@@ -20,6 +20,7 @@ from ringkas.bench import (
     ratio,
 )
 from ringkas.cli import main
+from ringkas.config import EngineOptions
 
 
 def test_percentile_interpolates():
@@ -103,7 +104,8 @@ def test_per_article_timings_replace_the_latency_pass():
 def test_token_counter_counts_what_the_engines_generate(tiny_models):
     counter = TokenCounter()
     translator = counter.translator(
-        str(tiny_models.id_en), backend="torch", quantize=None, device="cpu", num_threads=1
+        str(tiny_models.id_en),
+        engine=EngineOptions(backend="torch", quantize="none", device="cpu", num_threads=1),
     )
     sentence, expected = next(iter(tiny_models.translations.items()))
     [result] = translator.translate([sentence], source_lang="id")
@@ -134,7 +136,7 @@ def test_ringkas_bench_times_a_route_and_a_summariser_on_a_file(tiny_models, tmp
         "articles": 3,
         "words": sum(len(s.split()) for s in list(tiny_models.translations)[:3]),
     }
-    assert report["settings"]["engine"]["quantize"] is None
+    assert report["settings"]["engine"]["quantize"] == "none"
     assert {"cpu", "logical_cpus"} <= set(report["machine"])
     jobs = {row["job"]: row for row in report["jobs"]}
     assert set(jobs) == {"translate id-en", f"summarize {tiny_models.summarizer}"}

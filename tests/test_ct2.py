@@ -21,7 +21,7 @@ from ringkas.backends.ct2_backend import (
     source_signature,
 )
 from ringkas.backends.torch_backend import TorchEngine
-from ringkas.config import GenerationOptions
+from ringkas.config import EngineOptions, GenerationOptions
 from ringkas.models import resolve_model
 from ringkas.summarize import Summarizer
 from ringkas.testing import (
@@ -32,6 +32,9 @@ from ringkas.testing import (
     SUMMARY_PAIRS,
 )
 from ringkas.translate import Translator
+
+CPU = EngineOptions(device="cpu")
+CT2_FP32 = EngineOptions(backend="ct2", device="cpu", quantize="float32")
 
 #: Greedy settings that exercise the option mapping: natural ends, cut-offs, forced lengths.
 #: (Beam search may differ in rare near-ties: HF and CT2 normalise hypothesis lengths
@@ -49,14 +52,14 @@ OPTION_GRID = [
 def marian(tiny_models) -> tuple[TorchEngine, CT2Engine]:
     spec = resolve_model(str(tiny_models.id_en), task="translation")
     torch_engine = TorchEngine(spec, tiny_models.id_en, device="cpu")
-    return torch_engine, CT2Engine(spec, tiny_models.id_en, device="cpu", compute_type="float32")
+    return torch_engine, CT2Engine(spec, tiny_models.id_en, device="cpu", quantize="float32")
 
 
 @pytest.fixture(scope="module")
 def t5(tiny_models) -> tuple[TorchEngine, CT2Engine]:
     spec = resolve_model(str(tiny_models.summarizer), task="summarization")
     torch_engine = TorchEngine(spec, tiny_models.summarizer, device="cpu")
-    ct2_engine = CT2Engine(spec, tiny_models.summarizer, device="cpu", compute_type="float32")
+    ct2_engine = CT2Engine(spec, tiny_models.summarizer, device="cpu", quantize="float32")
     return torch_engine, ct2_engine
 
 
@@ -114,12 +117,12 @@ def test_long_inputs_are_not_truncated(t5):
 
 @pytest.mark.exact  # CTranslate2 engine
 def test_translator_with_ct2_backend(tiny_routes, tiny_models):
-    translator = Translator(routes=tiny_routes, device="cpu", backend="ct2", quantize="float32")
+    translator = Translator(routes=tiny_routes, engine=CT2_FP32)
     intro = ID_EN_PAIRS[0][0]
     sentence = " ".join(src for src, _ in LONG_SENTENCE_CLAUSES)
     docs = [f"{intro} {sentence}", f"{ID_EN_PAIRS[1][0]}\n\n{ID_EN_PAIRS[2][0]}"]
     results = translator.translate(docs, source_lang="id")
-    reference = Translator(routes=tiny_routes, device="cpu").translate(docs, source_lang="id")
+    reference = Translator(routes=tiny_routes, engine=CPU).translate(docs, source_lang="id")
     assert [r.text for r in results] == [r.text for r in reference]
     assert results[0].text == " ".join([ID_EN_PAIRS[0][1], *(t for _, t in LONG_SENTENCE_CLAUSES)])
     assert results[0].n_split_sentences == 1
@@ -128,20 +131,18 @@ def test_translator_with_ct2_backend(tiny_routes, tiny_models):
 
 
 def test_translator_ct2_reports_cut_off_outputs(tiny_routes):
-    kwargs = {"routes": tiny_routes, "device": "cpu", "max_new_tokens": 3}
-    [ct2] = Translator(backend="ct2", quantize="float32", **kwargs).translate(
+    kwargs = {"routes": tiny_routes, "max_new_tokens": 3}
+    [ct2] = Translator(engine=CT2_FP32, **kwargs).translate([ID_EN_PAIRS[0][0]], source_lang="id")
+    [torch_result] = Translator(engine=CPU, **kwargs).translate(
         [ID_EN_PAIRS[0][0]], source_lang="id"
     )
-    [torch_result] = Translator(**kwargs).translate([ID_EN_PAIRS[0][0]], source_lang="id")
     assert ct2.truncated
     assert torch_result.truncated
     assert ct2.text == torch_result.text
 
 
 def test_summarizer_with_ct2_backend_map_reduce(tiny_models):
-    summarizer = Summarizer(
-        str(tiny_models.summarizer), device="cpu", backend="ct2", quantize="float32"
-    )
+    summarizer = Summarizer(str(tiny_models.summarizer), engine=CT2_FP32)
     articles = [LONG_ARTICLE, *(a for a, _ in SUMMARY_PAIRS[:3])]
     results = summarizer.summarize(articles, lang="id")
     assert results[0].text == LONG_ARTICLE_SUMMARY
@@ -153,7 +154,7 @@ def test_int8_runs_and_mostly_agrees(tiny_models, marian):
     """int8 outputs "may differ"; on the confident tiny models they should rarely do."""
     torch_engine, _ = marian
     spec = resolve_model(str(tiny_models.id_en), task="translation")
-    engine = CT2Engine(spec, tiny_models.id_en, device="cpu", compute_type="int8")
+    engine = CT2Engine(spec, tiny_models.id_en, device="cpu", quantize="int8")
     assert engine.compute_type == "int8"
     ids = torch_engine.encode(_sources(), source_lang="id")
     got = [g.text for g in engine.generate(ids, options=GenerationOptions())]
@@ -163,7 +164,7 @@ def test_int8_runs_and_mostly_agrees(tiny_models, marian):
 
 def test_auto_compute_type_is_int8_on_cpu(tiny_models):
     spec = resolve_model(str(tiny_models.id_en), task="translation")
-    engine = CT2Engine(spec, tiny_models.id_en, device="cpu", compute_type="auto")
+    engine = CT2Engine(spec, tiny_models.id_en, device="cpu", quantize="auto")
     assert engine.compute_type == "int8"
     assert engine.model_dir.name == "ringkas-ct2-int8"
 
@@ -249,7 +250,7 @@ def test_concurrent_conversions_leave_one_complete_model(model_copy):
     leftovers = [p.name for p in model_copy.iterdir() if p.name.startswith(".")]
     assert leftovers == []
     spec = resolve_model(str(model_copy), task="summarization")
-    engine = CT2Engine(spec, model_copy, device="cpu", compute_type="int8")
+    engine = CT2Engine(spec, model_copy, device="cpu", quantize="int8")
     assert engine.model_dir == results[0]
 
 
@@ -350,7 +351,7 @@ def test_random_mt5_and_bart_convert_and_score_like_torch(kind, tmp_path_factory
     folder = build_bench_model(kind, tmp_path_factory.mktemp(kind), size="tiny")
     spec = resolve_model(str(folder), task="summarization")
     torch_engine = TorchEngine(spec, folder, device="cpu")
-    ct2_engine = CT2Engine(spec, folder, device="cpu", compute_type="float32")
+    ct2_engine = CT2Engine(spec, folder, device="cpu", quantize="float32")
     sources = torch_engine.encode([a for a, _ in SUMMARY_PAIRS[:3]])
     targets = [ids[1:8] for ids in sources]
     for got, want in zip(
@@ -408,7 +409,7 @@ def test_m2m100_target_language_prefix_matches_torch(tmp_path):
         target_langs=("en", "fr"), family="m2m100",
     )  # fmt: skip
     torch_engine = TorchEngine(spec, folder, device="cpu")
-    ct2_engine = CT2Engine(spec, folder, device="cpu", compute_type="float32")
+    ct2_engine = CT2Engine(spec, folder, device="cpu", quantize="float32")
     from ringkas.bench import generated_sentences
 
     ids = torch_engine.encode(generated_sentences(5, seed=3), source_lang="id")
@@ -422,7 +423,7 @@ def test_m2m100_target_language_prefix_matches_torch(tmp_path):
 def test_bad_compute_type_and_device_are_config_errors(tiny_models):
     spec = resolve_model(str(tiny_models.id_en), task="translation")
     with pytest.raises(ConfigError, match="int8_float16"):
-        CT2Engine(spec, tiny_models.id_en, device="cpu", compute_type="int4")
+        CT2Engine(spec, tiny_models.id_en, device="cpu", quantize="int4")
     with pytest.raises(ConfigError, match="backend='torch'"):
         CT2Engine(spec, tiny_models.id_en, device="mps")
     with pytest.raises(ConfigError):
@@ -431,10 +432,10 @@ def test_bad_compute_type_and_device_are_config_errors(tiny_models):
 
 
 def test_load_engine_dispatches_to_ct2(tiny_models):
-    from ringkas.models import clear_engine_cache, load_engine
+    from ringkas.backends.loading import clear_engine_cache, load_engine
 
     spec = resolve_model(str(tiny_models.en_id), task="translation")
-    engine = load_engine(spec, backend="ct2", device="cpu", quantize="int8")
+    engine = load_engine(spec, EngineOptions(backend="ct2", device="cpu", quantize="int8"))
     assert isinstance(engine, CT2Engine)
     assert engine.compute_type == "int8"
     clear_engine_cache()
@@ -448,7 +449,7 @@ def test_default_engine_reproduces_every_training_pair(tiny_routes, tiny_models)
         ("id-en", tiny_models.translations, "id", "en"),
         ("en-id", tiny_models.back_translations, "en", "id"),
     ):
-        tr = Translator(routes={routes_key: tiny_routes[routes_key]}, device="cpu")
+        tr = Translator(routes={routes_key: tiny_routes[routes_key]}, engine=CPU)
         texts = list(pairs)
         results = tr.translate(texts, source_lang=src, target_lang=tgt)
         assert [r.text for r in results] == [pairs[t] for t in texts]
@@ -464,8 +465,9 @@ def test_auto_falls_back_to_torch_when_ct2_cannot_convert(tmp_path, caplog):
     import torch
     from transformers import MarianConfig, MarianMTModel, MarianTokenizer
 
+    from ringkas.backends.loading import clear_engine_cache, load_engine
     from ringkas.errors import ModelLoadError
-    from ringkas.models import _spec_from_folder, clear_engine_cache, load_engine
+    from ringkas.models import _spec_from_folder
     from ringkas.testing import ID_EN_PAIRS, train_sentencepiece
 
     folder = tmp_path / "pad-first"
@@ -500,9 +502,9 @@ def test_auto_falls_back_to_torch_when_ct2_cannot_convert(tmp_path, caplog):
     spec = _spec_from_folder(folder, task="translation")
     clear_engine_cache()
     with pytest.raises(ModelLoadError):
-        load_engine(spec, backend="ct2", device="cpu")
+        load_engine(spec, EngineOptions(backend="ct2", device="cpu"))
     with caplog.at_level("WARNING", logger="ringkas"):
-        engine = load_engine(spec, backend="auto", device="cpu")
+        engine = load_engine(spec, CPU)
     assert isinstance(engine, TorchEngine)
     assert engine.label.startswith("torch/")
     assert sum("using the torch engine" in r.getMessage() for r in caplog.records) == 1

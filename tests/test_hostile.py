@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from ringkas.config import EngineOptions
 from ringkas.errors import LimitExceededError
 from ringkas.summarize import Summarizer
 from ringkas.testing import LONG_ARTICLE
@@ -29,6 +30,7 @@ GOOD = "Harga beras di pasar tradisional Jakarta naik tajam minggu ini karena pa
 CEILING = 4 * 2**30
 #: Peak RSS a run without models may reach (the interpreter, langid and one window).
 PEAK_MB = 600
+TORCH_FP32 = EngineOptions(backend="torch", device="cpu", quantize="none")
 
 DRIVER = """
 import resource, sys
@@ -326,9 +328,7 @@ def _spied(summarizer: Summarizer) -> tuple[int, list[list[int]], object]:
 def test_an_article_50_times_the_window_finishes_in_bounded_rounds_and_tokens(
     tiny_models, monkeypatch
 ):
-    summarizer = Summarizer(
-        str(tiny_models.summarizer), backend="torch", device="cpu", quantize=None, max_new_tokens=20
-    )
+    summarizer = Summarizer(str(tiny_models.summarizer), engine=TORCH_FP32, max_new_tokens=20)
     window, calls, spy = _spied(summarizer)
     monkeypatch.setattr(summarizer.engine(), "generate", spy)
 
@@ -347,7 +347,7 @@ def test_an_article_50_times_the_window_finishes_in_bounded_rounds_and_tokens(
 
 
 def test_map_reduce_bounds_are_record_errors_not_unbounded_inputs(tiny_models, monkeypatch):
-    options = {"backend": "torch", "device": "cpu", "quantize": None}
+    options = {"engine": TORCH_FP32}
     summarizer = Summarizer(str(tiny_models.summarizer), **options, max_article_tokens=100)
     with pytest.raises(LimitExceededError, match=r"max_article_tokens.*--max-article-tokens"):
         summarizer.summarize([LONG_ARTICLE * 3], lang="id")
@@ -364,7 +364,7 @@ def test_map_reduce_bounds_are_record_errors_not_unbounded_inputs(tiny_models, m
 
 THREADS = """
 import sys, threading
-from ringkas import Ringkas, translate
+from ringkas import EngineOptions, Ringkas, translate
 models = dict(arg.split("=", 1) for arg in sys.argv[1:])
 barrier = threading.Barrier(2)
 errors = []
@@ -375,12 +375,12 @@ def run(job):
     except BaseException as exc:
         errors.append(f"{type(exc).__name__}: {exc}")
 def summarise():
-    r = Ringkas(steps=("summarize",), summary_model=models["sum"], backend="torch",
-                device="cpu", on_error="raise")
+    r = Ringkas(steps=("summarize",), summary_model=models["sum"],
+                engine=EngineOptions(backend="torch", device="cpu"), on_error="raise")
     r.process([{"id": "a", "text": "Harga beras naik.", "lang": "id"}])
 def translate_one():
     translate(["Harga beras naik."], source_lang="id", target_lang="en", model=models["mt"],
-              backend="torch", device="cpu")
+              engine=EngineOptions(backend="torch", device="cpu"))
 threads = [threading.Thread(target=run, args=(job,)) for job in (summarise, translate_one)]
 for t in threads: t.start()
 for t in threads: t.join()

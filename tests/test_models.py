@@ -12,6 +12,7 @@ import time
 import pytest
 
 from ringkas import ConfigError, ModelLoadError, UnknownModelError, UnsupportedLanguageError
+from ringkas.config import EngineOptions
 from ringkas.models import (
     ModelSpec,
     get_model,
@@ -84,7 +85,9 @@ def test_environment_points_a_registered_name_at_a_local_folder(tiny_models, mon
     assert spec.source == str(tiny_models.id_en)
     assert spec.name == "opus-mt-id-en"
     # The default route now runs the local folder: no hub, exact output.
-    [result] = Translator(device="cpu").translate([ID_EN_PAIRS[0][0]], source_lang="id")
+    [result] = Translator(engine=EngineOptions(device="cpu")).translate(
+        [ID_EN_PAIRS[0][0]], source_lang="id"
+    )
     assert result.text == ID_EN_PAIRS[0][1]
     assert result.route[0].model == "opus-mt-id-en"
 
@@ -147,7 +150,7 @@ def test_engines_load_once_and_are_shared_between_threads(tiny_models):
     engines = []
 
     def load() -> None:
-        engines.append(load_engine(spec, device="cpu"))
+        engines.append(load_engine(spec, EngineOptions(device="cpu")))
 
     threads = [threading.Thread(target=load) for _ in range(6)]
     for t in threads:
@@ -163,11 +166,13 @@ def test_prefetch_of_a_local_folder_returns_it(tiny_models):
 
 OFFLINE_SCRIPT = """
 import time, sys
-from ringkas.models import get_model, load_engine
+from ringkas.backends.loading import load_engine
+from ringkas.config import EngineOptions
+from ringkas.models import get_model
 from ringkas.errors import ModelLoadError
 began = time.monotonic()
 try:
-    load_engine(get_model("opus-mt-id-en"), device="cpu")
+    load_engine(get_model("opus-mt-id-en"), EngineOptions(device="cpu"))
 except ModelLoadError as exc:
     print(f"{time.monotonic() - began:.2f}")
     print(exc)
@@ -210,11 +215,12 @@ def test_offline_model_fails_fast_with_the_fix(tmp_path, env, reason):
 @pytest.mark.parametrize("backend", ["torch", "ct2"])
 def test_a_library_load_writes_nothing_to_stderr(tiny_models, backend, capfd, monkeypatch):
     """A service importing ringkas stays quiet: no "Loading weights" bars on stderr."""
-    from ringkas import models
-    from ringkas.models import clear_engine_cache, load_engine, resolve_model
+    from ringkas.backends import loading
+    from ringkas.backends.loading import clear_engine_cache, load_engine
+    from ringkas.models import resolve_model
 
     # The library default; an in-process CLI test (without -q) may have turned bars on.
-    monkeypatch.setattr(models, "_show_load_progress", False)
+    monkeypatch.setattr(loading, "_show_load_progress", False)
 
     if backend == "ct2":
         pytest.importorskip("ctranslate2")
@@ -222,7 +228,7 @@ def test_a_library_load_writes_nothing_to_stderr(tiny_models, backend, capfd, mo
     capfd.readouterr()
     try:
         spec = resolve_model(str(tiny_models.en_id), task="translation")
-        load_engine(spec, backend=backend, device="cpu", quantize=None)
+        load_engine(spec, EngineOptions(backend=backend, device="cpu", quantize="none"))
         assert capfd.readouterr().err == ""
     finally:
         clear_engine_cache()

@@ -7,8 +7,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from ringkas import Article, ConfigError, GenerationError, InputError, Ringkas
+from ringkas.config import EngineOptions
 from ringkas.testing import ID_EN_PAIRS, LONG_ARTICLE, LONG_ARTICLE_SUMMARY, SUMMARY_PAIRS
 from ringkas.translate import Translator
+
+CPU = EngineOptions(device="cpu")
 
 TRANSLATE = dict(ID_EN_PAIRS)
 ARTICLE_ID, SUMMARY_ID = SUMMARY_PAIRS[0]
@@ -21,7 +24,7 @@ def english_of(article: str) -> str:
 
 @pytest.fixture
 def pipeline(tiny_models, tiny_routes) -> Ringkas:
-    return Ringkas(summary_model=str(tiny_models.summarizer), routes=tiny_routes, device="cpu")
+    return Ringkas(summary_model=str(tiny_models.summarizer), routes=tiny_routes, engine=CPU)
 
 
 def test_articles_are_summarised_and_translated_exactly(pipeline, tiny_models):
@@ -65,7 +68,7 @@ def test_long_article_is_chunked_and_nothing_is_dropped(pipeline, tiny_models):
 
 
 def test_only_the_asked_steps_run(tiny_models, tiny_routes):
-    ringkas = Ringkas(steps=["translate"], routes=tiny_routes, device="cpu")
+    ringkas = Ringkas(steps=["translate"], routes=tiny_routes, engine=CPU)
     [result] = ringkas.process([ARTICLE_ID])
     assert result.summary is None
     assert result.translation == english_of(ARTICLE_ID)
@@ -107,13 +110,13 @@ def test_bad_records_keep_their_place_and_say_why(pipeline):
 def test_skip_drops_bad_records_and_raise_stops(tiny_models, tiny_routes):
     records = [{"id": "x", "text": ""}, {"id": "y", "text": ARTICLE_ID}]
     skip = Ringkas(
-        summary_model=str(tiny_models.summarizer), routes=tiny_routes, device="cpu", on_error="skip"
+        summary_model=str(tiny_models.summarizer), routes=tiny_routes, engine=CPU, on_error="skip"
     )
     assert [r.id for r in skip.process(records)] == ["y"]
     strict = Ringkas(
         summary_model=str(tiny_models.summarizer),
         routes=tiny_routes,
-        device="cpu",
+        engine=CPU,
         on_error="raise",
     )
     with pytest.raises(InputError, match="'x' is empty"):
@@ -132,8 +135,8 @@ class _FailingTranslator(Translator):
 def test_a_model_failure_is_isolated_to_its_article(tiny_models, tiny_routes):
     ringkas = Ringkas(
         steps=["translate"],
-        translator=_FailingTranslator(routes=tiny_routes, device="cpu"),
-        device="cpu",
+        translator=_FailingTranslator(routes=tiny_routes, engine=CPU),
+        engine=CPU,
     )
     texts = [ARTICLE_ID, "MELEDAK " + ARTICLE_ID, ARTICLE_ID]
     results = ringkas.process([Article(id=str(i), text=t, lang="id") for i, t in enumerate(texts)])
@@ -217,7 +220,7 @@ def test_a_missing_model_fails_only_the_articles_that_need_it(tiny_models, tiny_
     (broken / "config.json").write_text("{}")
     missing = str(broken)
     routes = {**tiny_routes, "ms-id": missing, "ms-en": missing}
-    pipeline = Ringkas(summary_model=str(tiny_models.summarizer), routes=routes, device="cpu")
+    pipeline = Ringkas(summary_model=str(tiny_models.summarizer), routes=routes, engine=CPU)
     malay = "Harga beras naik minggu ini di Kuala Lumpur. Penduduk merungut."
     a, m, b = pipeline.process(
         [
@@ -242,7 +245,7 @@ def test_lead_summaries_need_no_model_and_never_fail_indonesian_articles(tmp_pat
         steps=("clean", "summarize"),
         summary_method="lead",
         routes={"en-id": missing, "ms-id": missing},
-        device="cpu",
+        engine=CPU,
     )
     texts = [
         "Harga beras naik minggu ini. Warga mengeluh soal harga. Pasar ramai sekali.",

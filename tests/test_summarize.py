@@ -7,9 +7,12 @@ import dataclasses
 import pytest
 
 from ringkas import ConfigError, InputError, UnsupportedLanguageError
+from ringkas.config import BatchOptions, EngineOptions
 from ringkas.models import resolve_model
 from ringkas.summarize import Summarizer, summarize
 from ringkas.testing import LONG_ARTICLE, LONG_ARTICLE_SUMMARY, SUMMARY_PAIRS
+
+CPU = EngineOptions(device="cpu")
 
 INDONESIAN = [(a, s) for a, s in SUMMARY_PAIRS if not a.startswith("The ")]
 ENGLISH = [(a, s) for a, s in SUMMARY_PAIRS if a.startswith("The ")]
@@ -17,7 +20,7 @@ ENGLISH = [(a, s) for a, s in SUMMARY_PAIRS if a.startswith("The ")]
 
 @pytest.fixture
 def summarizer(tiny_models, tiny_routes) -> Summarizer:
-    return Summarizer(str(tiny_models.summarizer), routes=tiny_routes, device="cpu")
+    return Summarizer(str(tiny_models.summarizer), routes=tiny_routes, engine=CPU)
 
 
 def test_indonesian_articles_get_their_exact_summaries(summarizer):
@@ -45,8 +48,11 @@ def test_long_article_is_map_reduced_without_dropping_a_chunk(summarizer, tiny_m
 @pytest.mark.parametrize(
     "engine",
     [
-        pytest.param({"backend": "torch", "quantize": None}, id="torch-fp32-reference"),
-        pytest.param({}, id="default-engine"),
+        pytest.param(
+            EngineOptions(backend="torch", quantize="none", device="cpu"),
+            id="torch-fp32-reference",
+        ),
+        pytest.param(CPU, id="default-engine"),
     ],
 )
 @pytest.mark.parametrize("max_batch_size", [1, 3, 32])
@@ -56,9 +62,8 @@ def test_batch_composition_does_not_change_summaries(
     summarizer = Summarizer(
         str(tiny_models.summarizer),
         routes=tiny_routes,
-        device="cpu",
-        max_batch_size=max_batch_size,
-        **engine,
+        engine=engine,
+        batching=BatchOptions(max_batch_size=max_batch_size),
     )
     articles = [LONG_ARTICLE] + [a for a, _ in INDONESIAN]
     results = summarizer.summarize(articles, lang="id")
@@ -83,7 +88,7 @@ def test_article_the_model_cannot_read_is_translated_first(tiny_models, tiny_rou
         source_langs=("id",),
         target_langs=("id",),
     )
-    summarizer = Summarizer(indonesian_only, routes=tiny_routes, device="cpu")
+    summarizer = Summarizer(indonesian_only, routes=tiny_routes, engine=CPU)
     article = (
         "Heavy rain has hit Jakarta since morning. Floods submerged hundreds of houses in North "
         "Jakarta. Residents fled to the nearest mosque."
@@ -103,12 +108,12 @@ def test_a_language_nobody_reads_is_unsupported(tiny_models, tiny_routes):
         target_langs=("en",),
     )
     with pytest.raises(UnsupportedLanguageError, match="neither 'fr' nor 'id'"):
-        Summarizer(spec, routes=tiny_routes, device="cpu").summarize(["Bonjour."], lang="fr")
+        Summarizer(spec, routes=tiny_routes, engine=CPU).summarize(["Bonjour."], lang="fr")
 
 
 def test_module_function(tiny_models, tiny_routes):
     article, expected = INDONESIAN[1]
-    [result] = summarize([article], lang="id", model=str(tiny_models.summarizer), device="cpu")
+    [result] = summarize([article], lang="id", model=str(tiny_models.summarizer), engine=CPU)
     assert result.text == expected
 
 

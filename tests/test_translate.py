@@ -5,13 +5,16 @@ from __future__ import annotations
 import pytest
 
 from ringkas import InputError, UnsupportedLanguageError
+from ringkas.config import BatchOptions, EngineOptions
 from ringkas.testing import ID_EN_PAIRS, LONG_SENTENCE_CLAUSES
 from ringkas.translate import Translator, translate
+
+CPU = EngineOptions(device="cpu")
 
 
 @pytest.fixture
 def translator(tiny_routes: dict[str, str]) -> Translator:
-    return Translator(routes=tiny_routes, device="cpu")
+    return Translator(routes=tiny_routes, engine=CPU)
 
 
 def test_multi_paragraph_document_is_reassembled_with_its_whitespace(translator, tiny_models):
@@ -36,8 +39,10 @@ def test_results_come_back_in_input_order(translator, tiny_models):
 
 
 ENGINES = [
-    pytest.param({"backend": "torch", "quantize": None}, id="torch-fp32-reference"),
-    pytest.param({}, id="default-engine"),  # CTranslate2 int8 on CPU when installed
+    pytest.param(
+        EngineOptions(backend="torch", quantize="none", device="cpu"), id="torch-fp32-reference"
+    ),
+    pytest.param(CPU, id="default-engine"),  # CTranslate2 int8 on CPU when installed
 ]
 
 
@@ -49,7 +54,7 @@ def test_batch_composition_does_not_change_outputs(
     sources = [src for src, _ in ID_EN_PAIRS]
     docs = [" ".join(sources[i::4]) for i in range(4)] + [sources[-1]]
     translator = Translator(
-        routes=tiny_routes, device="cpu", max_batch_size=max_batch_size, **engine
+        routes=tiny_routes, engine=engine, batching=BatchOptions(max_batch_size=max_batch_size)
     )
     results = translator.translate(docs, source_lang="id")
     for doc, result in zip(docs, results, strict=True):
@@ -96,7 +101,7 @@ def test_mixed_languages_are_routed_and_english_passes_through(translator, tiny_
 
 
 def test_target_language_picks_the_reverse_model(tiny_routes, tiny_models):
-    translator = Translator(routes=tiny_routes, device="cpu", target_lang="id")
+    translator = Translator(routes=tiny_routes, engine=CPU, target_lang="id")
     english, indonesian = next(iter(tiny_models.back_translations.items()))
     results = translator.translate([english, ID_EN_PAIRS[0][0]], source_lang=["en", "id"])
     assert results[0].text == indonesian
@@ -108,7 +113,7 @@ def test_pivot_through_english_when_no_direct_model(tiny_routes, tiny_models):
     # Pretend the Indonesian sentence is Waray, which no registered model takes to Indonesian:
     # war->en (here the id-en model), then en->id.
     routes = {**tiny_routes, "war-en": tiny_routes["id-en"]}
-    translator = Translator(routes=routes, device="cpu", target_lang="id")
+    translator = Translator(routes=routes, engine=CPU, target_lang="id")
     source = "Menteri mengunjungi pelabuhan."
     [result] = translator.translate([source], source_lang="war")
     assert [(s.source_lang, s.target_lang) for s in result.route] == [("war", "en"), ("en", "id")]
@@ -116,7 +121,7 @@ def test_pivot_through_english_when_no_direct_model(tiny_routes, tiny_models):
 
 
 def test_module_function_matches_the_class(tiny_routes):
-    [result] = translate([ID_EN_PAIRS[3][0]], source_lang="id", routes=tiny_routes, device="cpu")
+    [result] = translate([ID_EN_PAIRS[3][0]], source_lang="id", routes=tiny_routes, engine=CPU)
     assert result.text == ID_EN_PAIRS[3][1]
 
 

@@ -6,7 +6,7 @@ so a service that only detects languages or cleans text never pays for them.
 
 from __future__ import annotations
 
-from ringkas.config import GenerationOptions
+from ringkas.config import BatchOptions, EngineOptions, GenerationOptions
 from ringkas.errors import (
     ConfigError,
     DataError,
@@ -55,11 +55,13 @@ __all__ = [
     "UND",
     "Article",
     "ArticleResult",
+    "BatchOptions",
     "Chunk",
     "CleanedText",
     "ConfigError",
     "DataError",
     "DuplicateIdError",
+    "EngineOptions",
     "ErrorInfo",
     "GenerationError",
     "GenerationOptions",

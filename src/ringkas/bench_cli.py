@@ -15,6 +15,7 @@ suite, ``make bench``.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as _dt
 import json
 import os
@@ -24,7 +25,6 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
-from ringkas.backends import BACKENDS
 from ringkas.bench import (
     CallableRunner,
     TokenCounter,
@@ -35,6 +35,7 @@ from ringkas.bench import (
     generated_sentences,
     measure,
 )
+from ringkas.cli_options import add_engine_flags, batching_from_args, engine_from_args
 from ringkas.config import GenerationOptions
 from ringkas.errors import ConfigError, RingkasError
 from ringkas.io import open_input
@@ -107,19 +108,7 @@ def _configure(parser: argparse.ArgumentParser) -> None:
     work.add_argument(
         "--max-new-tokens", type=_positive, metavar="N", help="longest output (default: model's)"
     )
-    engine = parser.add_argument_group("engine (the same for every job)")
-    engine.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1 (default auto)")
-    engine.add_argument("--backend", default="auto", choices=BACKENDS, help="default auto")
-    engine.add_argument(
-        "--quantize",
-        default="auto",
-        metavar="TYPE",
-        help="auto (int8 on CPU), none (fp32), int8, or a CTranslate2 compute type (default auto)",
-    )
-    engine.add_argument("--threads", type=_positive, metavar="N", help="CPU threads")
-    engine.add_argument(
-        "--batch-tokens", type=_positive, metavar="N", help="padded input tokens per batch"
-    )
+    add_engine_flags(parser, title="engine (the same for every job)")
     out = parser.add_argument_group("output")
     out.add_argument("--json", action="store_true", help="print the report as JSON")
     out.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
@@ -214,25 +203,19 @@ def _run(args: argparse.Namespace) -> int:
     say = (lambda _m: None) if args.quiet else (lambda m: print(m, file=sys.stderr, flush=True))
     if args.quiet:
         _quiet_hugging_face()
-    engine: dict[str, Any] = {
-        "device": args.device,
-        "backend": args.backend,
-        "quantize": None if args.quantize.lower() in ("none", "no", "off") else args.quantize,
-        "num_threads": args.threads,
-    }
-    if args.batch_tokens is not None:
-        engine["batch_tokens"] = args.batch_tokens
     try:
+        engine = engine_from_args(args)
+        batching = batching_from_args(args)
         if args.articles:
             texts, source = _read_articles(args.articles, args.limit)
         else:
             texts, source = _generated(args.limit or GENERATED_ARTICLES), "generated text"
         generation = GenerationOptions(num_beams=args.beams, max_new_tokens=args.max_new_tokens)
-        jobs = _jobs(args, engine, generation)
+        jobs = _jobs(args, {"engine": engine, "batching": batching}, generation)
         # Imported here: it loads torch, which only a run needs (``ringkas --help`` stays fast).
         from ringkas.backends.torch_backend import resolve_device
 
-        device = resolve_device(args.device)
+        device = resolve_device(engine.device)
         load_before = _load()
         work = Workload("bench", texts, source_lang=args.lang)
         timings = measure(
@@ -269,7 +252,7 @@ def _run(args: argparse.Namespace) -> int:
         "settings": {
             "repeats": args.repeats,
             "latency_articles": min(LATENCY_ARTICLES, len(texts)),
-            "engine": engine,
+            "engine": {**dataclasses.asdict(engine), **dataclasses.asdict(batching)},
             "generation": generation.to_dict(),
         },
         "load_average_before": load_before,

@@ -29,7 +29,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from ringkas.errors import InputReadError
+from ringkas.cli_options import add_engine_flags, batching_from_args, engine_from_args
+from ringkas.errors import ConfigError, InputReadError
 from ringkas.io import DEFAULT_LIMITS
 
 if TYPE_CHECKING:
@@ -178,13 +179,6 @@ PLUGINS = (
 )
 
 
-def _backends() -> tuple[str, ...]:
-    """The engines the library accepts (``ringkas.backends`` imports no torch)."""
-    from ringkas import backends
-
-    return tuple(getattr(backends, "BACKENDS", ("torch", "ct2")))
-
-
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -196,9 +190,6 @@ def _positive_int(text: str) -> int:
 
 
 _ROUTE = re.compile(r"^([A-Za-z]{2,8})-([A-Za-z]{2,8})=(.+)$")
-
-
-_NO_QUANTIZATION = frozenset({"none", "no", "off"})
 
 
 def _route(text: str) -> tuple[str, str]:
@@ -524,45 +515,7 @@ def _add_model_options(p: argparse.ArgumentParser, *, summary: bool, translation
         metavar="N",
         help="longest output in tokens (default: model's)",
     )
-    engine = p.add_argument_group("engine")
-    engine.add_argument(
-        "--device",
-        default=os.environ.get("RINGKAS_DEVICE") or None,
-        metavar="DEVICE",
-        help="auto, cpu, cuda, cuda:1, mps (default: $RINGKAS_DEVICE, else auto)",
-    )
-    engine.add_argument(
-        "--backend",
-        default=os.environ.get("RINGKAS_BACKEND") or None,
-        choices=_backends(),
-        help=f"{', '.join(_backends())} (default: $RINGKAS_BACKEND, else the library's)",
-    )
-    engine.add_argument(
-        "--dtype",
-        metavar="DTYPE",
-        help="auto, float32, float16, bfloat16 (default: the library's, auto)",
-    )
-    engine.add_argument(
-        "--quantize",
-        metavar="TYPE",
-        help="auto (int8 on CPU), none (exact fp32 reference outputs), int8, or a CTranslate2 "
-        "compute type such as int8_float16 (default: the library's, auto)",
-    )
-    engine.add_argument(
-        "--threads", type=_positive_int, metavar="N", help="CPU threads (default: torch's)"
-    )
-    engine.add_argument(
-        "--batch-tokens",
-        type=_positive_int,
-        metavar="N",
-        help="padded input tokens per model batch (default: the library's, 4096)",
-    )
-    engine.add_argument(
-        "--max-batch-size",
-        type=_positive_int,
-        metavar="N",
-        help="inputs per model batch (default: the library's, 64)",
-    )
+    add_engine_flags(p)
 
 
 # --------------------------------------------------------------------------------------------
@@ -891,7 +844,6 @@ SHAPES = {
 
 def _make_processor(name: str, args: argparse.Namespace, *, dry: bool) -> _Processor:
     """The processor for a command; ``dry`` keeps only the steps that need no model."""
-    from ringkas.errors import ConfigError
     from ringkas.pipeline import STEPS, Ringkas
 
     if name == "detect":
@@ -917,20 +869,9 @@ def _make_processor(name: str, args: argparse.Namespace, *, dry: bool) -> _Proce
                 source_lang=args.source_lang,
                 routes={},
             )
-        engine = {
-            "device": args.device,
-            "backend": args.backend,
-            "dtype": args.dtype,
-            "quantize": args.quantize,
-            "num_threads": args.threads,
-            "batch_tokens": args.batch_tokens,
-            "max_batch_size": args.max_batch_size,
-        }
         options: dict[str, Any] = {
-            # Engine options the user did not give keep the library's defaults.
-            **{key: value for key, value in engine.items() if value is not None},
-            # --quantize none: exact fp32 reference outputs instead of the int8 default.
-            **({"quantize": None} if (args.quantize or "").lower() in _NO_QUANTIZATION else {}),
+            "engine": engine_from_args(args),
+            "batching": batching_from_args(args),
             "steps": steps,
             "routes": routes,
             "window": args.window,
@@ -1040,11 +981,13 @@ def _batch(name: str) -> Callable[[argparse.Namespace], int]:
 def _run_batch(name: str, args: argparse.Namespace) -> int:
     from ringkas.io import ReadLimits, open_input, open_writer, output_format_for, scan_resume
 
-    backend = getattr(args, "backend", None)
-    if backend is not None and backend not in _backends():
-        raise UsageError(f"RINGKAS_BACKEND={backend!r} is not one of {', '.join(_backends())}")
+    if hasattr(args, "backend"):  # check $RINGKAS_BACKEND/$RINGKAS_DEVICE before reading input
+        try:
+            engine_from_args(args)
+        except ConfigError as exc:
+            raise UsageError(str(exc)) from exc
     _setup_logging(quiet=args.quiet)
-    from ringkas.models import show_load_progress
+    from ringkas.backends.loading import show_load_progress
 
     show_load_progress(not args.quiet)  # the library is quiet; the CLI shows loads unless -q
     if args.quiet:

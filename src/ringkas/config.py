@@ -3,13 +3,135 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from ringkas.batching import DEFAULT_BATCH_TOKENS, DEFAULT_MAX_BATCH_SIZE
 from ringkas.errors import ConfigError
 
-__all__ = ["LENGTH_PRESETS", "GenerationOptions"]
+__all__ = [
+    "BACKENDS",
+    "DTYPES",
+    "LENGTH_PRESETS",
+    "QUANTIZE_CHOICES",
+    "BatchOptions",
+    "EngineOptions",
+    "GenerationOptions",
+]
+
+#: ``backend=``: ``"auto"`` is the fastest engine here (see :mod:`ringkas.backends`).
+BACKENDS = ("auto", "torch", "ct2")
+#: ``dtype=``: ``"auto"`` is float32 on CPU, bfloat16 or float16 on GPU.
+DTYPES = ("auto", "float32", "float16", "bfloat16")
+#: ``quantize=``: ``"auto"`` (int8 on CPU where exact), ``"none"`` (the exact reference outputs),
+#: ``"int8"`` (CTranslate2 or torch dynamic int8), or another CTranslate2 compute type.
+QUANTIZE_CHOICES = (
+    "auto",
+    "none",
+    "int8",
+    "int8_float32",
+    "int8_float16",
+    "int8_bfloat16",
+    "int16",
+    "float16",
+    "bfloat16",
+    "float32",
+)
+_DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """Which inference engine runs a model, and how; every value has one spelling.
+
+    ``"auto"`` values are resolved for this machine in one place,
+    :func:`ringkas.backends.resolve_engine_options`, when an engine is loaded.
+    """
+
+    #: ``"auto"``, ``"torch"`` (transformers) or ``"ct2"`` (CTranslate2, ``ringkas[ct2]``).
+    backend: str = "auto"
+    #: ``"auto"`` (cuda, then mps, then cpu), ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``.
+    device: str = "auto"
+    #: One of :data:`DTYPES` (torch engine; CTranslate2 takes its type from ``quantize``).
+    dtype: str = "auto"
+    #: One of :data:`QUANTIZE_CHOICES`.
+    quantize: str = "auto"
+    #: CPU threads; ``None`` keeps the engine's default.
+    num_threads: int | None = None
+
+    def __post_init__(self) -> None:
+        _check_choice("backend", self.backend, BACKENDS)
+        _check_choice("dtype", self.dtype, DTYPES)
+        _check_choice("quantize", self.quantize, QUANTIZE_CHOICES)
+        if not isinstance(self.device, str) or not _DEVICE.match(self.device):
+            raise ConfigError(f"device must be auto, cpu, cuda, cuda:N or mps, got {self.device!r}")
+        if self.num_threads is not None and (
+            not isinstance(self.num_threads, int) or self.num_threads < 1
+        ):
+            raise ConfigError(
+                f"num_threads must be a positive integer or None, got {self.num_threads!r}"
+            )
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> EngineOptions:
+        """Defaults from ``RINGKAS_DEVICE`` and ``RINGKAS_BACKEND`` (when set), then ``overrides``
+        (``None`` values are ignored); the command line builds its options here."""
+        values: dict[str, Any] = {}
+        for name, variable, valid in (
+            ("device", "RINGKAS_DEVICE", "auto, cpu, cuda, cuda:N, mps"),
+            ("backend", "RINGKAS_BACKEND", ", ".join(BACKENDS)),
+        ):
+            value = os.environ.get(variable, "").strip()
+            if not value:
+                continue
+            if not (_DEVICE.match(value) if name == "device" else value in BACKENDS):
+                raise ConfigError(f"{variable}={value!r} is not one of {valid}")
+            values[name] = value
+        values |= {key: value for key, value in overrides.items() if value is not None}
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """How inputs are grouped for one engine call (see :mod:`ringkas.batching`)."""
+
+    #: Padded input tokens per batch (batch size x longest input).
+    max_tokens: int = DEFAULT_BATCH_TOKENS
+    #: Inputs per batch at most; ``None``: only ``max_tokens`` limits a batch.
+    max_batch_size: int | None = DEFAULT_MAX_BATCH_SIZE
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.max_tokens, int) or self.max_tokens < 1:
+            raise ConfigError(f"max_tokens must be a positive integer, got {self.max_tokens!r}")
+        if self.max_batch_size is not None and (
+            not isinstance(self.max_batch_size, int) or self.max_batch_size < 1
+        ):
+            raise ConfigError(
+                f"max_batch_size must be a positive integer or None, got {self.max_batch_size!r}"
+            )
+
+
+_O = TypeVar("_O", "EngineOptions", "BatchOptions")
+
+
+def options_or_default(value: _O | None, cls: type[_O], name: str) -> _O:
+    """``value``, or ``cls()`` for ``None``; anything else is a clear error (not a late one)."""
+    if value is None:
+        return cls()
+    if not isinstance(value, cls):
+        raise ConfigError(
+            f"{name}= takes a ringkas.{cls.__name__}, got {type(value).__name__}; "
+            f"e.g. {name}={cls.__name__}(...)"
+        )
+    return value
+
+
+def _check_choice(name: str, value: object, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
 
 
 @dataclass(frozen=True)

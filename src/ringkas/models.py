@@ -1,12 +1,11 @@
-"""Model registry, routing and lazy, shared loading.
+"""Model registry, routing and Hub look-ups (engines are loaded by :mod:`ringkas.backends.loading`).
 
 A :class:`ModelSpec` says everything ringkas needs to use a pretrained seq2seq model well: where it
 lives (Hugging Face id or local folder), what it does, for which languages, its input window, its
 published generation settings and its licence. Anywhere a model *name* is accepted, a local folder
 or a Hub id works too.
 
-Loading is lazy and shared: an engine is built the first time it is needed and reused by every
-caller (thread-safe). Nothing here imports torch or transformers at import time.
+Nothing here imports torch or transformers, nor the engines: the engines import this module.
 
 Offline use: a model is loaded from, in order, a local folder, the local Hugging Face cache, or the
 Hub. When it is in neither and the Hub cannot be reached, :class:`ModelLoadError` says so at once
@@ -17,17 +16,16 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import functools
 import json
 import logging
 import os
 import re
 import socket
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec
+from typing import Any
 from urllib.parse import urlparse
 
 from ringkas.errors import (
@@ -38,24 +36,18 @@ from ringkas.errors import (
     missing_dependency,
 )
 
-if TYPE_CHECKING:
-    from ringkas.backends import Engine
-
 __all__ = [
     "FAMILIES",
     "TASKS",
     "ModelSpec",
-    "clear_engine_cache",
     "get_model",
     "list_models",
-    "load_engine",
     "prefetch",
     "register_model",
     "register_route",
     "resolve_model",
     "resolve_route",
     "set_summarizer",
-    "show_load_progress",
     "unregister_model",
 ]
 
@@ -706,168 +698,3 @@ def prefetch(models: Iterable[str] | None = None) -> dict[str, Path]:
 def _guess_task(name: str) -> str:
     spec = _REGISTRY.get(name)
     return spec.task if spec is not None else "translation"
-
-
-# --------------------------------------------------------------------------------------------
-# Engines: built once, shared by every caller
-# --------------------------------------------------------------------------------------------
-
-_ENGINES: dict[tuple[Any, ...], Engine] = {}
-_ENGINES_LOCK = threading.Lock()
-_LOAD_LOCKS: dict[tuple[Any, ...], threading.Lock] = {}
-
-
-_P = ParamSpec("_P")
-_PROGRESS_LOCK = threading.Lock()
-_quiet_loads = 0
-_bars_were_on = (False, False)
-#: Whether model loads show Hugging Face's progress bars; off for the library, the CLI turns it on.
-_show_load_progress = False
-
-
-def show_load_progress(enabled: bool = True) -> None:
-    """Let model loads print Hugging Face's progress bars (off by default: a library is quiet)."""
-    global _show_load_progress
-    _show_load_progress = enabled
-
-
-def _quiet_loading(load: Callable[_P, Engine]) -> Callable[_P, Engine]:
-    """Hide transformers' "Loading weights" and the Hub's download bars while ``load`` runs.
-
-    Both switches are process-wide, so they are counted: the bars come back (if they were on)
-    when the last concurrent load ends. transformers is imported here only when it is already
-    loaded or about to be, so ``import ringkas`` stays light.
-    """
-
-    @functools.wraps(load)
-    def quietly(*args: _P.args, **kwargs: _P.kwargs) -> Engine:
-        global _quiet_loads, _bars_were_on
-        if _show_load_progress:
-            return load(*args, **kwargs)
-        try:  # lazily: heavy, and only needed once a model is about to load
-            import huggingface_hub.utils as hub_utils
-            from transformers.utils import logging as hf_logging
-        except ImportError:
-            return load(*args, **kwargs)
-        with _PROGRESS_LOCK:
-            if _quiet_loads == 0:
-                _bars_were_on = (
-                    hf_logging.is_progress_bar_enabled(),
-                    not hub_utils.are_progress_bars_disabled(),
-                )
-                hf_logging.disable_progress_bar()
-                hub_utils.disable_progress_bars()
-            _quiet_loads += 1
-        try:
-            return load(*args, **kwargs)
-        finally:
-            with _PROGRESS_LOCK:
-                _quiet_loads -= 1
-                if _quiet_loads == 0:
-                    if _bars_were_on[0]:
-                        hf_logging.enable_progress_bar()
-                    if _bars_were_on[1]:
-                        hub_utils.enable_progress_bars()
-
-    return quietly
-
-
-@_quiet_loading
-def load_engine(
-    spec: ModelSpec,
-    *,
-    backend: str = "auto",
-    device: str = "auto",
-    dtype: str = "auto",
-    quantize: str | None = "auto",
-    num_threads: int | None = None,
-) -> Engine:
-    """The engine for ``spec``, loaded on first use and shared by every later caller.
-
-    ``backend``: ``"auto"`` (the fastest engine here: CTranslate2 on CPU when installed, else
-    torch), ``"torch"`` (transformers) or ``"ct2"`` (CTranslate2, optional extra).
-    ``device``: ``"auto"`` (cuda, then mps, then cpu), ``"cpu"``, ``"cuda"``, ``"cuda:1"``,
-    ``"mps"``. ``dtype``: ``"auto"`` (fp32 on CPU; bf16 or fp16 on GPU), ``"float32"``,
-    ``"float16"``, ``"bfloat16"``. ``quantize``: ``"auto"`` (int8 on CPU), ``None`` (exact
-    reference outputs), ``"int8"`` or any CTranslate2 compute type (``"int8_float16"``, ...).
-    int8 outputs may differ slightly from fp32 ones.
-    """
-    from ringkas.backends import resolve_engine_options
-
-    requested_backend, requested_quantize = backend, quantize
-    backend, quantize = resolve_engine_options(backend, device, quantize)
-    key = (spec.source, spec.revision, spec.family, backend, device, dtype, quantize, num_threads)
-    with _ENGINES_LOCK:
-        engine = _ENGINES.get(key)
-        if engine is not None:
-            return engine
-        load_lock = _LOAD_LOCKS.setdefault(key, threading.Lock())
-    with load_lock:  # one load per model, other callers of the same model wait for it
-        with _ENGINES_LOCK:
-            engine = _ENGINES.get(key)
-        if engine is not None:
-            return engine
-        folder = locate(spec)
-        from ringkas.backends.common import MODEL_LOAD_LOCK
-
-        with MODEL_LOAD_LOCK:  # first imports of transformers race across threads (see there)
-            if backend == "torch":
-                from ringkas.backends.torch_backend import TorchEngine
-
-                engine = TorchEngine(
-                    spec, folder, device=device, dtype=dtype, quantize=quantize,
-                    num_threads=num_threads,
-                )  # fmt: skip
-            else:
-                engine = _load_ct2_or_torch(
-                    spec, folder, device=device, dtype=dtype, quantize=quantize,
-                    num_threads=num_threads, requested_backend=requested_backend,
-                    requested_quantize=requested_quantize,
-                )  # fmt: skip
-        with _ENGINES_LOCK:
-            _ENGINES[key] = engine
-        return engine
-
-
-def _load_ct2_or_torch(
-    spec: ModelSpec,
-    folder: Path,
-    *,
-    device: str,
-    dtype: str,
-    quantize: str | None,
-    num_threads: int | None,
-    requested_backend: str,
-    requested_quantize: str | None,
-) -> Engine:
-    """A CTranslate2 engine; with ``backend="auto"``, torch where CTranslate2 cannot convert."""
-    from ringkas.backends import resolve_engine_options
-    from ringkas.backends.ct2_backend import CT2Engine
-
-    try:
-        return CT2Engine(
-            spec, folder, device=device, compute_type=quantize or "default",
-            num_threads=num_threads,
-        )  # fmt: skip
-    except ModelLoadError as exc:
-        if requested_backend != "auto":
-            raise
-        # "auto" must not fail where torch works: some models (e.g. a Marian model with
-        # <pad> at id 0) run in transformers but CTranslate2's converter rejects them.
-        log.warning(
-            "CTranslate2 cannot load %s (%s); using the torch engine instead", spec.name, exc
-        )
-        from ringkas.backends.torch_backend import TorchEngine
-
-        torch_quantize = resolve_engine_options("torch", device, requested_quantize)[1]
-        return TorchEngine(
-            spec, folder, device=device, dtype=dtype, quantize=torch_quantize,
-            num_threads=num_threads,
-        )  # fmt: skip
-
-
-def clear_engine_cache() -> None:
-    """Forget every loaded engine (frees memory once no caller holds them)."""
-    with _ENGINES_LOCK:
-        _ENGINES.clear()
-        _LOAD_LOCKS.clear()

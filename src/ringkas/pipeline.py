@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ringkas.batching import DEFAULT_BATCH_TOKENS, DEFAULT_MAX_BATCH_SIZE, windows
+from ringkas.batching import windows
+from ringkas.config import BatchOptions, EngineOptions, options_or_default
 from ringkas.errors import (
     ConfigError,
     InputError,
@@ -186,13 +187,8 @@ class Ringkas:
         routes: Mapping[str, str] | None = None,
         summary_lang: str = "id",
         target_lang: str = "en",
-        device: str = "auto",
-        backend: str = "auto",
-        dtype: str = "auto",
-        quantize: str | None = "auto",
-        num_threads: int | None = None,
-        batch_tokens: int = DEFAULT_BATCH_TOKENS,
-        max_batch_size: int | None = DEFAULT_MAX_BATCH_SIZE,
+        engine: EngineOptions | None = None,
+        batching: BatchOptions | None = None,
         num_beams: int | None = None,
         max_new_tokens: int | None = None,
         summary_num_beams: int | None = None,
@@ -212,22 +208,16 @@ class Ringkas:
         self.steps = tuple(s for s in STEPS if s in steps)
         self.on_error = on_error
         self.window = window
-        engine = {
-            "device": device,
-            "backend": backend,
-            "dtype": dtype,
-            "quantize": quantize,
-            "num_threads": num_threads,
-            "batch_tokens": batch_tokens,
-            "max_batch_size": max_batch_size,
-        }
+        engine = options_or_default(engine, EngineOptions, "engine")
+        batching = options_or_default(batching, BatchOptions, "batching")
         self.translator = translator or Translator(
             translation_model,
             target_lang=target_lang,
             routes=routes,
             num_beams=num_beams,
             max_new_tokens=max_new_tokens,
-            **engine,  # type: ignore[arg-type]
+            engine=engine,
+            batching=batching,
         )
         self.summarizer = summarizer or Summarizer(
             summary_model,
@@ -237,7 +227,8 @@ class Ringkas:
             num_beams=summary_num_beams,
             max_new_tokens=summary_max_new_tokens,
             routes=routes,
-            **engine,  # type: ignore[arg-type]
+            engine=engine,
+            batching=batching,
         )
 
     # -- public -------------------------------------------------------------------------------

@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from ringkas.backends import Engine, Generated
 from ringkas.batching import plan_batches
-from ringkas.config import GenerationOptions
-
-
-@dataclass(frozen=True)
-class BatchSettings:
-    """How inputs are grouped for one engine call."""
-
-    max_tokens: int
-    max_batch_size: int | None
+from ringkas.config import BatchOptions, GenerationOptions
 
 
 def generate_texts(
@@ -25,7 +16,7 @@ def generate_texts(
     source_lang: str | None,
     target_lang: str | None,
     options: GenerationOptions,
-    batching: BatchSettings,
+    batching: BatchOptions,
     encoded: Sequence[Sequence[int]] | None = None,
 ) -> list[Generated]:
     """One output per input text, in input order.

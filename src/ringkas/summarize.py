@@ -26,17 +26,24 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ringkas.backends import Engine
-from ringkas.batching import DEFAULT_BATCH_TOKENS, DEFAULT_MAX_BATCH_SIZE
-from ringkas.config import LENGTH_PRESETS, GenerationOptions
+from ringkas.backends.loading import load_engine
+from ringkas.config import (
+    LENGTH_PRESETS,
+    BatchOptions,
+    EngineOptions,
+    GenerationOptions,
+    options_or_default,
+)
 from ringkas.errors import (
     ConfigError,
     InputError,
     LimitExceededError,
     UnsupportedLanguageError,
 )
-from ringkas.models import ModelSpec, default_summarizer, load_engine, resolve_model
-from ringkas.runner import BatchSettings, generate_texts
-from ringkas.translate import Translator, check_texts, detect_languages, per_document
+from ringkas.inputs import check_texts, detect_languages, per_document
+from ringkas.models import ModelSpec, default_summarizer, resolve_model
+from ringkas.runner import generate_texts
+from ringkas.translate import Translator
 from ringkas.types import RouteStep, SummaryResult
 
 __all__ = ["DEFAULT_MAX_ARTICLE_TOKENS", "METHODS", "Summarizer", "summarize"]
@@ -95,13 +102,8 @@ class Summarizer:
         max_article_tokens: int | None = DEFAULT_MAX_ARTICLE_TOKENS,
         translator: Translator | None = None,
         routes: Mapping[str, str] | None = None,
-        device: str = "auto",
-        backend: str = "auto",
-        dtype: str = "auto",
-        quantize: str | None = "auto",
-        num_threads: int | None = None,
-        batch_tokens: int = DEFAULT_BATCH_TOKENS,
-        max_batch_size: int | None = DEFAULT_MAX_BATCH_SIZE,
+        engine: EngineOptions | None = None,
+        batching: BatchOptions | None = None,
     ) -> None:
         if method not in METHODS:
             raise ConfigError(f"method must be one of {METHODS}, got {method!r}")
@@ -133,24 +135,13 @@ class Summarizer:
             length_penalty=length_penalty,
         )
         self.options = (generation or GenerationOptions()).merged(explicit, LENGTH_PRESETS[length])
-        self.engine_options = {
-            "backend": backend,
-            "device": device,
-            "dtype": dtype,
-            "quantize": quantize,
-            "num_threads": num_threads,
-        }
-        self.batching = BatchSettings(max_tokens=batch_tokens, max_batch_size=max_batch_size)
+        self.engine_options = options_or_default(engine, EngineOptions, "engine")
+        self.batching = options_or_default(batching, BatchOptions, "batching")
         self.translator = translator or Translator(
             target_lang=target_lang,
             routes=routes,
-            device=device,
-            backend=backend,
-            dtype=dtype,
-            quantize=quantize,
-            num_threads=num_threads,
-            batch_tokens=batch_tokens,
-            max_batch_size=max_batch_size,
+            engine=self.engine_options,
+            batching=self.batching,
         )
 
     @property
@@ -159,7 +150,7 @@ class Summarizer:
         return self._model if self._model is not None else default_summarizer()
 
     def engine(self) -> Engine:
-        return load_engine(self.model, **self.engine_options)  # type: ignore[arg-type]
+        return load_engine(self.model, self.engine_options)
 
     # -- public -------------------------------------------------------------------------------
     def summarize(

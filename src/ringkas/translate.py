@@ -13,57 +13,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ringkas.backends import Engine
-from ringkas.batching import DEFAULT_BATCH_TOKENS, DEFAULT_MAX_BATCH_SIZE
-from ringkas.config import GenerationOptions
+from ringkas.backends.loading import load_engine
+from ringkas.config import BatchOptions, EngineOptions, GenerationOptions, options_or_default
 from ringkas.errors import ConfigError, InputError
-from ringkas.models import ModelSpec, load_engine, resolve_model, resolve_route
-from ringkas.runner import BatchSettings, generate_texts
+from ringkas.inputs import check_texts, detect_languages, per_document
+from ringkas.models import ModelSpec, resolve_model, resolve_route
+from ringkas.runner import generate_texts
 from ringkas.types import RouteStep, TranslationResult
 
 __all__ = ["Translator", "translate"]
-
-
-def check_texts(texts: object, *, what: str = "texts") -> list[str]:
-    """Lists in, lists out: a bare string is a mistake worth a clear message."""
-    if isinstance(texts, str):
-        raise InputError(
-            f"{what} must be a list of strings, got a single string; "
-            f"for one text use [{what[:-1] if what.endswith('s') else what}]"
-        )
-    try:
-        items = list(texts)  # type: ignore[call-overload]
-    except TypeError as exc:
-        raise InputError(f"{what} must be a list of strings, got {type(texts).__name__}") from exc
-    for i, item in enumerate(items):
-        if not isinstance(item, str):
-            raise InputError(f"{what}[{i}] must be a string, got {type(item).__name__}")
-    return items
-
-
-def per_document(
-    value: str | Sequence[str | None] | None, n: int, *, name: str
-) -> list[str | None]:
-    """One language per document from ``None``, a single code, or a list of codes."""
-    if value is None or isinstance(value, str):
-        return [value] * n
-    values = list(value)
-    if len(values) != n:
-        raise InputError(f"{name} has {len(values)} entries for {n} documents")
-    return values
-
-
-def detect_languages(texts: Sequence[str], given: Sequence[str | None]) -> list[tuple[str, float]]:
-    """The language and confidence of each document (given ones at confidence 1.0)."""
-    result: list[tuple[str, float]] = []
-    for text, lang in zip(texts, given, strict=True):
-        if lang:
-            result.append((lang, 1.0))
-        else:
-            from ringkas.langid import detect_article
-
-            detected = detect_article(text)
-            result.append((detected.lang, detected.confidence))
-    return result
 
 
 @dataclass
@@ -89,13 +47,8 @@ class Translator:
         *,
         target_lang: str = "en",
         routes: Mapping[str, str] | None = None,
-        device: str = "auto",
-        backend: str = "auto",
-        dtype: str = "auto",
-        quantize: str | None = "auto",
-        num_threads: int | None = None,
-        batch_tokens: int = DEFAULT_BATCH_TOKENS,
-        max_batch_size: int | None = DEFAULT_MAX_BATCH_SIZE,
+        engine: EngineOptions | None = None,
+        batching: BatchOptions | None = None,
         segment_tokens: int | None = None,
         num_beams: int | None = None,
         max_new_tokens: int | None = None,
@@ -108,12 +61,8 @@ class Translator:
         self.model = resolve_model(model, task="translation") if model is not None else None
         self.target_lang = target_lang
         self.routes = dict(routes or {})
-        self.device = device
-        self.backend = backend
-        self.dtype = dtype
-        self.quantize = quantize
-        self.num_threads = num_threads
-        self.batching = BatchSettings(max_tokens=batch_tokens, max_batch_size=max_batch_size)
+        self.engine_options = options_or_default(engine, EngineOptions, "engine")
+        self.batching = options_or_default(batching, BatchOptions, "batching")
         self.segment_tokens = segment_tokens
         self.options = (generation or GenerationOptions()).merged(
             {"num_beams": num_beams, "max_new_tokens": max_new_tokens}
@@ -187,14 +136,7 @@ class Translator:
         return resolve_route(source_lang, target, routes=self.routes)
 
     def engine(self, spec: ModelSpec) -> Engine:
-        return load_engine(
-            spec,
-            backend=self.backend,
-            device=self.device,
-            dtype=self.dtype,
-            quantize=self.quantize,
-            num_threads=self.num_threads,
-        )
+        return load_engine(spec, self.engine_options)
 
     # -- internals --------------------------------------------------------------------------
     def _translate_documents(

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from ringkas.config import BatchOptions, EngineOptions
+
 CliRunner = Callable[[Sequence[str]], tuple[int, str, str]]
 
 FLORES_SYSTEMS = [
@@ -269,6 +271,8 @@ def test_run_goes_through_the_translator_interface(
     monkeypatch.setitem(
         sys.modules, "ringkas.translate", types.SimpleNamespace(Translator=Translator)
     )
+    monkeypatch.delenv("RINGKAS_DEVICE", raising=False)
+    monkeypatch.delenv("RINGKAS_BACKEND", raising=False)
     src, ref = tmp_path / "s.id", tmp_path / "r.en"
     src.write_text("halo dunia\napa kabar\n")
     ref.write_text("HALO DUNIA\nhow are you\n")
@@ -299,9 +303,9 @@ def test_run_goes_through_the_translator_interface(
     assert created == [
         {
             "model": "my-model",
-            "device": "auto",
-            "backend": "torch",
-            "quantize": "auto",
+            # the same default engine as `ringkas translate` (the library's: auto)
+            "engine": EngineOptions(),
+            "batching": BatchOptions(),
             "num_beams": 4,
             "max_new_tokens": 64,
         }

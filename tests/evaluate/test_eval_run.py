@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from ringkas.config import BatchOptions, EngineOptions
 from ringkas.errors import ConfigError
 from ringkas.evaluate import Dataset, Example, run_summarization, run_translation
 
@@ -125,29 +126,25 @@ def test_the_core_is_built_lazily_with_the_documented_interface(
     monkeypatch.setitem(
         sys.modules, "ringkas.summarize", types.SimpleNamespace(Summarizer=Summarizer)
     )
+    batching = BatchOptions(max_tokens=2048)
     run_translation(
-        _translation_set(), model="opus-mt-id-en", batch_tokens=2048, generation={"num_beams": 2}
+        _translation_set(), model="opus-mt-id-en", batching=batching, generation={"num_beams": 2}
     )
-    run_summarization(_summary_set(), model=None, method="textrank", device="cpu")
+    cpu = EngineOptions(device="cpu")
+    run_summarization(_summary_set(), model=None, method="textrank", engine=cpu)
     assert built == [
         (
             "opus-mt-id-en",
-            {
-                "device": "auto",
-                "backend": "torch",
-                "quantize": "auto",
-                "num_beams": 2,
-                "batch_tokens": 2048,
-            },
+            {"engine": EngineOptions(), "batching": batching, "num_beams": 2},
         ),
-        (None, {"method": "textrank", "device": "cpu", "quantize": "auto"}),
+        (None, {"method": "textrank", "engine": cpu, "batching": BatchOptions()}),
     ]
 
 
 def test_bad_generation_option_becomes_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
     class Translator(FakeTranslator):
         def __init__(
-            self, model: str | None = None, *, device: str = "auto", backend: str = "torch"
+            self, model: str | None = None, *, engine: Any = None, batching: Any = None
         ) -> None:
             super().__init__()
 
@@ -196,9 +193,7 @@ def test_report_records_the_engine_that_actually_ran(tiny_models, backend, quant
     result = run_translation(
         _tiny_translation_set(),
         model=str(tiny_models.id_en),
-        device="cpu",
-        backend=backend,
-        quantize=quantize,
+        engine=EngineOptions(device="cpu", backend=backend, quantize=quantize),
         options=None,
     )
     generation = result.report.generation

@@ -9,17 +9,18 @@ one engine can be shared by many threads.
 (int8 where its int8 kernels are exact, i.e. Intel MKL or oneDNN with VNNI; float32 otherwise,
 see :mod:`ringkas.backends.cpu`) and torch dynamic int8 otherwise; on a GPU it is torch in
 bf16/fp16. int8 outputs may differ slightly from fp32 ones; pass
-``backend="torch", quantize=None`` for the reference outputs.
+``EngineOptions(backend="torch", quantize="none")`` for the reference outputs.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from ringkas.errors import ConfigError
+from ringkas.config import BACKENDS, EngineOptions
 
 if TYPE_CHECKING:
     from ringkas.config import GenerationOptions
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BACKENDS",
     "Engine",
+    "EngineOptions",
     "Generated",
     "ct2_available",
     "engine_label",
@@ -35,9 +37,6 @@ __all__ = [
     "resolve_engine_options",
     "resolve_quantize",
 ]
-
-#: Engine names accepted by ``backend=``; ``"auto"`` is resolved by :func:`resolve_backend`.
-BACKENDS = ("auto", "torch", "ct2")
 
 
 @dataclass(frozen=True)
@@ -106,8 +105,6 @@ def resolve_backend(backend: str, device: str) -> str:
     On GPU ``"auto"`` stays with torch (bf16/fp16 with SDPA attention), which is what ringkas
     has measured there; ``backend="ct2"`` remains available explicitly.
     """
-    if backend not in BACKENDS:
-        raise ConfigError(f"backend must be one of {BACKENDS}, got {backend!r}")
     if backend != "auto":
         return backend
     if _device_kind(device) == "cpu" and ct2_available():
@@ -115,11 +112,11 @@ def resolve_backend(backend: str, device: str) -> str:
     return "torch"
 
 
-def resolve_quantize(backend: str, device: str, quantize: str | None) -> str | None:
+def resolve_quantize(backend: str, device: str, quantize: str) -> str:
     """The quantization an engine gets: ``"auto"`` is int8 on CPU, except CTranslate2 float32
-    (``None``) where its int8 kernel library is not exact on this CPU (oneDNN without VNNI).
+    (``"none"``) where its int8 kernel library is not exact on this CPU (oneDNN without VNNI).
 
-    On GPU ``"auto"`` is ``None`` for torch (``dtype="auto"`` picks bf16/fp16) and ``"auto"``
+    On GPU ``"auto"`` is ``"none"`` for torch (``dtype="auto"`` picks bf16/fp16) and ``"auto"``
     for CTranslate2 (which picks float16, or bfloat16/float32 for T5). Anything else is passed on.
     """
     if quantize != "auto":
@@ -128,27 +125,31 @@ def resolve_quantize(backend: str, device: str, quantize: str | None) -> str | N
     if _device_kind(device) == "cpu":
         from ringkas.backends.cpu import int8_exact
 
-        return "int8" if resolved == "torch" or int8_exact() else None
-    return "auto" if resolved == "ct2" else None
+        return "int8" if resolved == "torch" or int8_exact() else "none"
+    return "auto" if resolved == "ct2" else "none"
 
 
-def resolve_engine_options(
-    backend: str, device: str, quantize: str | None
-) -> tuple[str, str | None]:
-    """``(backend, quantize)`` with every ``"auto"`` resolved for this machine.
+def resolve_engine_options(options: EngineOptions) -> EngineOptions:
+    """``options`` with ``backend`` and ``quantize`` resolved for this machine: the one place
+    where ``"auto"`` gets a meaning.
 
-    ``models.load_engine`` calls this first, so that ``"auto"`` and its resolution share one
-    cached engine.
+    ``load_engine`` calls this first, so that ``"auto"`` and its resolution share one cached
+    engine. ``device="auto"`` stays (the engine resolves it; asking needs torch).
     """
-    resolved = resolve_backend(backend, device)
-    return resolved, resolve_quantize(resolved, device, quantize)
+    backend = resolve_backend(options.backend, options.device)
+    quantize = resolve_quantize(backend, options.device, options.quantize)
+    return dataclasses.replace(options, backend=backend, quantize=quantize)
 
 
-def engine_label(backend: str, quantize: str | None, device: str = "cpu") -> str:
+def engine_label(backend: str, quantize: str, device: str = "cpu") -> str:
     """``engine/compute type/int8 library`` as routes and benchmark reports record it."""
-    compute = quantize or ("float32" if _device_kind(device) == "cpu" else "default")
+    compute = (
+        quantize
+        if quantize not in ("none", "default")
+        else ("float32" if _device_kind(device) == "cpu" else "default")
+    )
     label = f"{backend}/{compute}"
-    if quantize and "int8" in quantize and _device_kind(device) == "cpu":
+    if "int8" in quantize and _device_kind(device) == "cpu":
         if backend == "ct2":
             from ringkas.backends.cpu import int8_library
 

@@ -20,7 +20,7 @@ _WHITESPACE = re.compile(r"\s+")
 #: "cannot import name 'AutoTokenizer'"), and concurrent ``from_pretrained`` calls inside
 #: CTranslate2's converter fail in transformers 5 ("attempted to run this operator with Meta
 #: tensors"), so imports, model loads and conversions take turns (they are bound by memory
-#: bandwidth anyway). ``models.load_engine`` holds it while it builds an engine.
+#: bandwidth anyway). ``backends.loading.load_engine`` holds it while it builds an engine.
 MODEL_LOAD_LOCK = threading.RLock()
 
 

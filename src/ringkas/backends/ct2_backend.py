@@ -347,12 +347,15 @@ def _resolve_device(device: str) -> tuple[str, int]:
         raise ConfigError(f"device index must be an integer, got {device!r}") from None
 
 
-def _resolve_compute_type(compute_type: str | None, device: str, family: str) -> str:
+def _resolve_compute_type(quantize: str, device: str, family: str) -> str:
+    """CTranslate2's ``compute_type`` for ringkas's ``quantize`` (``"none"``: ``"default"``,
+    the float32 weights as converted)."""
     import ctranslate2
 
-    value = compute_type or "default"
-    if value not in COMPUTE_TYPES:
-        raise ConfigError(f"quantize/compute_type must be one of {COMPUTE_TYPES}, got {value!r}")
+    value = "default" if quantize == "none" else quantize
+    if quantize == "default" or value not in COMPUTE_TYPES:
+        choices = ("none", *COMPUTE_TYPES[1:])
+        raise ConfigError(f"quantize must be one of {', '.join(choices)}; got {quantize!r}")
     if value != "auto":
         return value
     supported = ctranslate2.get_supported_compute_types(device)
@@ -372,7 +375,7 @@ class CT2Engine(FrontendEngine):
         folder: Path,
         *,
         device: str = "auto",
-        compute_type: str | None = "default",
+        quantize: str = "none",
         num_threads: int | None = None,
         cache_dir: Path | None = None,
         max_batch_size: int | None = None,
@@ -384,7 +387,7 @@ class CT2Engine(FrontendEngine):
         self.spec = spec
         kind, index = _resolve_device(device)
         self.device = kind if kind == "cpu" or not index else f"{kind}:{index}"
-        self.compute_type = _resolve_compute_type(compute_type, kind, spec.family)
+        self.compute_type = _resolve_compute_type(quantize, kind, spec.family)
         self.label = engine_label("ct2", self.compute_type, kind)
         self.frontend = TokenizerFrontend(spec, Path(folder))
         self.quantization = conversion_quantization(self.compute_type)

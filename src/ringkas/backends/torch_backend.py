@@ -76,7 +76,7 @@ class TorchEngine(FrontendEngine):
         *,
         device: str = "auto",
         dtype: str = "auto",
-        quantize: str | None = None,
+        quantize: str = "none",
         num_threads: int | None = None,
     ) -> None:
         import torch
@@ -96,9 +96,10 @@ class TorchEngine(FrontendEngine):
         except Exception as exc:
             raise ModelLoadError(f"cannot load model {spec.name!r} from {folder}: {exc}") from exc
         model.eval()
-        if quantize not in (None, "int8"):
+        if quantize not in ("none", "int8"):
             raise ConfigError(
-                f"the torch backend quantizes only to 'int8' (dynamic, CPU); got {quantize!r}. "
+                f"the torch backend quantizes only to 'int8' (dynamic, CPU) or 'none'; got "
+                f"{quantize!r}. "
                 "For float16/int8_float16 use backend='ct2'."
             )
         if quantize == "int8":

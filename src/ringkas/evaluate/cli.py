@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ringkas.cli_options import add_engine_flags, batching_from_args, engine_from_args
 from ringkas.errors import ConfigError, DataError, InputError, MissingDependencyError, RingkasError
 
 __all__ = ["add_parser", "main"]
@@ -170,15 +171,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         default="abstractive",
         help="summarisation method: abstractive, lead, textrank",
     )
-    p.add_argument("--device", default="auto")
-    p.add_argument("--backend", default="torch", help="translation backend: torch, ct2")
-    p.add_argument(
-        "--quantize",
-        default="auto",
-        help="auto (int8 on CPU), none (unquantised: reference scores) or a compute type such "
-        "as int8; the report records what ran",
-    )
-    p.add_argument("--batch-tokens", type=int, default=None)
+    # The same engine flags and defaults as `ringkas translate`; the report records what ran.
+    add_engine_flags(p)
     p.add_argument(
         "--gen",
         action="append",
@@ -459,10 +453,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         result = run_translation(
             dataset,
             model=args.model,
-            device=args.device,
-            backend=args.backend,
-            quantize=args.quantize,
-            batch_tokens=args.batch_tokens,
+            engine=engine_from_args(args),
+            batching=batching_from_args(args),
             generation=generation,
             options=options,
         )
@@ -472,8 +464,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
             dataset,
             model=args.model,
             method=args.method,
-            device=args.device,
-            quantize=args.quantize,
+            engine=engine_from_args(args),
+            batching=batching_from_args(args),
             generation=generation,
             options=options,
         )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ringkas.backends.cpu import int8_library
+from ringkas.config import BatchOptions, EngineOptions, options_or_default
 from ringkas.errors import ConfigError, MissingDependencyError
 from ringkas.evaluate.datasets import Dataset
 from ringkas.evaluate.metrics import ScoreOptions, score
@@ -66,11 +67,6 @@ def _model_name(obj: Any, given: str | None, default: str) -> str:
             if isinstance(inner_value, str) and inner_value:
                 return inner_value
     return default
-
-
-def _quantize(value: str | None) -> str | None:
-    """``"none"`` (the CLI's spelling) asks for unquantised reference outputs."""
-    return None if value in (None, "none", "None") else value
 
 
 def _int8_kernel_library(backend: str, quantization: str, device: str) -> str | None:
@@ -126,6 +122,11 @@ def _engines_used(system: Any, source_lang: str | None, target_lang: str | None)
     except Exception:  # a stand-in object or an unusual route: report what was asked instead
         return []
     return []
+
+
+def _requested(engine: EngineOptions) -> dict[str, Any]:
+    """The engine options asked for, as the report's ``generation`` block names them."""
+    return {"device": engine.device, "backend": engine.backend, "quantize": engine.quantize}
 
 
 def _generation_block(
@@ -188,26 +189,27 @@ def run_translation(
     *,
     translator: SupportsTranslate | None = None,
     model: str | None = None,
-    device: str = "auto",
-    backend: str = "torch",
-    quantize: str | None = "auto",
-    batch_tokens: int | None = None,
+    engine: EngineOptions | None = None,
+    batching: BatchOptions | None = None,
     generation: Mapping[str, Any] | None = None,
     options: ScoreOptions | None = None,
     limit: int | None = None,
 ) -> RunResult:
     """Translate ``dataset``'s sources and score them (default: BLEU, chrF, chrF++ with CIs).
 
-    Without ``translator``, builds ``ringkas.translate.Translator(model, device=..., backend=...,
-    quantize=..., batch_tokens=..., **generation)``; ``generation`` holds decoding options such
-    as ``num_beams``. ``quantize``: ``"auto"`` (int8 on CPU), ``"none"``/``None`` (reference
-    scores) or a compute type. The report's ``generation`` records the backend, quantisation and
-    int8 kernel library that actually ran.
+    Without ``translator``, builds ``ringkas.translate.Translator(model, engine=engine,
+    batching=batching, **generation)``; ``generation`` holds decoding options such as
+    ``num_beams``. The default engine is the library's (``EngineOptions()``: the fastest here);
+    ``EngineOptions(backend="torch", quantize="none")`` gives reference scores. The report's
+    ``generation`` records what was asked for and the backend, quantisation and int8 kernel
+    library that actually ran.
     """
     _check_task(dataset, "translation", "run_translation")
     dataset = dataset.head(limit)
     options = options or ScoreOptions(metrics=("bleu", "chrf", "chrf++"), lang=dataset.target_lang)
     generation = dict(generation or {})
+    engine = options_or_default(engine, EngineOptions, "engine")
+    batching = options_or_default(batching, BatchOptions, "batching")
     started = time.perf_counter()
     if translator is None:
         try:
@@ -216,15 +218,9 @@ def run_translation(
             raise MissingDependencyError(
                 f"running a translation model needs ringkas's model stack: {exc}"
             ) from exc
-        kwargs: dict[str, Any] = {
-            "device": device,
-            "backend": backend,
-            "quantize": _quantize(quantize),
-            **generation,
-        }
-        if batch_tokens is not None:
-            kwargs["batch_tokens"] = batch_tokens
-        translator = _construct(Translator, "translator", model, **kwargs)
+        translator = _construct(
+            Translator, "translator", model, engine=engine, batching=batching, **generation
+        )
     loaded = time.perf_counter()
     results = translator.translate(
         dataset.sources,
@@ -245,10 +241,8 @@ def run_translation(
         generation=_generation_block(
             {
                 "model": _model_name(translator, model, "default"),
-                "device": device,
-                "backend": backend,
-                "quantize": quantize,
-                "batch_tokens": batch_tokens,
+                **_requested(engine),
+                "batch_tokens": batching.max_tokens,
             },
             _engines_used(translator, dataset.source_lang, dataset.target_lang or "en"),
             generation,
@@ -265,22 +259,24 @@ def run_summarization(
     summarizer: SupportsSummarize | None = None,
     model: str | None = None,
     method: str = "abstractive",
-    device: str = "auto",
-    quantize: str | None = "auto",
+    engine: EngineOptions | None = None,
+    batching: BatchOptions | None = None,
     generation: Mapping[str, Any] | None = None,
     options: ScoreOptions | None = None,
     limit: int | None = None,
 ) -> RunResult:
     """Summarise ``dataset``'s sources and score them (default: ROUGE-1/2/L/Lsum with CIs).
 
-    Without ``summarizer``, builds ``ringkas.summarize.Summarizer(model, method=..., device=...,
-    quantize=..., **generation)``; ``quantize`` and the report's ``generation`` block as in
-    :func:`run_translation`.
+    Without ``summarizer``, builds ``ringkas.summarize.Summarizer(model, method=...,
+    engine=engine, batching=batching, **generation)``; ``engine`` and the report's
+    ``generation`` block as in :func:`run_translation`.
     """
     _check_task(dataset, "summarization", "run_summarization")
     dataset = dataset.head(limit)
     options = options or ScoreOptions(metrics=("rouge",), lang=dataset.target_lang)
     generation = dict(generation or {})
+    engine = options_or_default(engine, EngineOptions, "engine")
+    batching = options_or_default(batching, BatchOptions, "batching")
     started = time.perf_counter()
     if summarizer is None:
         try:
@@ -294,8 +290,8 @@ def run_summarization(
             "summarizer",
             model,
             method=method,
-            device=device,
-            quantize=_quantize(quantize),
+            engine=engine,
+            batching=batching,
             **generation,
         )
     loaded = time.perf_counter()
@@ -314,7 +310,7 @@ def run_summarization(
         scores=scores,
         options=options,
         generation=_generation_block(
-            {"model": name, "method": method, "device": device, "quantize": quantize},
+            {"model": name, "method": method, **_requested(engine)},
             _engines_used(summarizer, dataset.source_lang, dataset.target_lang),
             generation,
         ),
