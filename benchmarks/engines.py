@@ -263,7 +263,7 @@ class _RawCT2(_BenchEngine):
             [engine.frontend.ids_to_tokens(ids) for ids in engine.encode(units, source_lang="id")]
             for units in work.units
         ]
-        kwargs = engine.decoding_options(work.options.merged(engine.default_options()).resolved())
+        kwargs = engine.decoding_options(engine.resolved_options(work.options))
         # The engine's own batch size (32 on CPU): the same work, so only the wrapper differs.
         kwargs.update(batch_type="examples", return_end_token=False)
         self.kwargs = kwargs

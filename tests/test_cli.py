@@ -566,7 +566,7 @@ def test_missing_optional_subcommand_does_not_break_the_cli(run, monkeypatch):
 
 
 def test_resume_command_never_overwrites(tmp_path):
-    from ringkas.cli import _resume_command
+    from ringkas.cli_batch import _resume_command
 
     argv = ["translate", "in file.jsonl", "-o", "out.jsonl", "--overwrite"]
     assert _resume_command(argv) == "ringkas translate 'in file.jsonl' -o out.jsonl --resume"
@@ -638,7 +638,7 @@ def test_dry_run_with_resume_counts_what_would_be_skipped_and_changes_nothing(ru
 def test_signals_finish_the_window_being_processed_but_never_cut_a_write(capsys):
     import signal
 
-    from ringkas.cli import _Interrupted, _Stopper
+    from ringkas.cli_batch import _Interrupted, _Stopper
 
     stopper = _Stopper()
     stopper.phase = "write"
@@ -686,7 +686,7 @@ def test_process_fails_only_the_article_whose_model_is_missing(
 
 
 def test_a_crash_of_the_run_itself_exits_3_not_1(run, tmp_path, monkeypatch):
-    import ringkas.cli
+    import ringkas.cli_batch
 
     source = tmp_path / "in.jsonl"
     source.write_text(json.dumps({"id": "a", "text": "Harga beras naik."}) + "\n", "utf-8")
@@ -694,7 +694,7 @@ def test_a_crash_of_the_run_itself_exits_3_not_1(run, tmp_path, monkeypatch):
     def broken(self, window):
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(ringkas.cli._Run, "process", broken)
+    monkeypatch.setattr(ringkas.cli_batch._Run, "process", broken)
     code, _, err = run(["clean", str(source), "-q"])
     assert code == 3
     assert "RuntimeError: simulated bug" in err

@@ -12,12 +12,12 @@ import time
 import pytest
 
 from ringkas import ConfigError, ModelLoadError, UnknownModelError, UnsupportedLanguageError
+from ringkas.backends.loading import load_engine
 from ringkas.config import EngineOptions
 from ringkas.models import (
     ModelSpec,
     get_model,
     list_models,
-    load_engine,
     prefetch,
     register_model,
     register_route,

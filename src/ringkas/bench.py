@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ringkas.backends import Engine, Generated
+from ringkas.backends.cpu import has_vnni, int8_exact, int8_library
 from ringkas.config import GenerationOptions
 from ringkas.errors import ConfigError
 from ringkas.models import ModelSpec
@@ -449,8 +450,6 @@ def _versions() -> dict[str, str | None]:
 
 
 def _int8_info() -> dict[str, Any]:
-    from ringkas.backends.cpu import has_vnni, int8_exact, int8_library
-
     return {
         "ct2_library": int8_library(),
         "vnni": has_vnni(),

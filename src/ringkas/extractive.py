@@ -20,12 +20,11 @@ summary is never the whole input.
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from collections import Counter
 from collections.abc import Collection, Sequence
 
 from ringkas.errors import ConfigError
+from ringkas.text import split_sentences, unicode_tokenize
 
 __all__ = [
     "DEFAULT_MAX_SENTENCES",
@@ -55,8 +54,6 @@ INDONESIAN_STOPWORDS: frozenset[str] = frozenset(_STOPWORDS.split())
 #: the default) or TF-IDF cosine (LexRank, continuous).
 SIMILARITIES = ("overlap", "cosine")
 
-_WORD_RE = re.compile(r"[^\W_]+")
-
 #: Sentences TextRank ranks at most (the first ones): about 1 s of pure Python.
 DEFAULT_MAX_SENTENCES = 400
 #: Longest sentence returned; a longer one is cut at a word boundary and marked with "…".
@@ -65,15 +62,12 @@ DEFAULT_MAX_SENTENCE_CHARS = 1000
 
 def split_into_sentences(text: str) -> list[str]:
     """Sentences of ``text`` by ringkas's splitter, stripped, empty pieces dropped."""
-    from ringkas.text import split_sentences
-
     return [piece.strip() for piece in split_sentences(text) if piece.strip()]
 
 
 def sentence_tokens(sentence: str, *, stopwords: Collection[str] = ()) -> list[str]:
     """Lowercased Unicode word tokens (letters, digits; no punctuation), minus ``stopwords``."""
-    text = unicodedata.normalize("NFC", sentence).lower()
-    return [tok for tok in _WORD_RE.findall(text) if tok not in stopwords]
+    return [tok for tok in unicode_tokenize(sentence) if tok not in stopwords]
 
 
 def _as_sentences(

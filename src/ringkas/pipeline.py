@@ -28,10 +28,20 @@ from ringkas.errors import (
     RingkasError,
     UnknownModelError,
 )
+from ringkas.langid import detect_article
 from ringkas.models import ModelSpec
 from ringkas.summarize import Summarizer
+from ringkas.text import clean_text
 from ringkas.translate import Translator
-from ringkas.types import UND, Article, ArticleResult, ErrorInfo, Removal, RouteStep
+from ringkas.types import (
+    UND,
+    Article,
+    ArticleResult,
+    ErrorInfo,
+    Removal,
+    RouteStep,
+    to_article,
+)
 
 __all__ = ["ON_ERROR", "STEPS", "Ringkas", "to_article"]
 
@@ -42,41 +52,6 @@ ArticleLike = str | Mapping[str, Any] | Article
 
 #: Errors that are about the set-up, not the article: retrying article by article cannot help.
 _SETUP_ERRORS = (ModelLoadError, UnknownModelError, MissingDependencyError, ConfigError)
-
-
-def to_article(
-    item: object,
-    position: int,
-    *,
-    text_field: str = "text",
-    id_field: str = "id",
-    title_field: str = "title",
-    lang_field: str = "lang",
-) -> Article:
-    """Coerce one input record; :class:`InputError` says what is wrong with it."""
-    if isinstance(item, Article):
-        return item
-    if isinstance(item, str):
-        return Article(id=str(position), text=item)
-    if isinstance(item, Mapping):
-        raw_id = item.get(id_field)
-        article_id = str(position) if raw_id is None else str(raw_id)
-        if text_field not in item:
-            raise InputError(f"record has no {text_field!r} field (fields: {sorted(item)})")
-        text = item[text_field]
-        if not isinstance(text, str):
-            raise InputError(f"field {text_field!r} must be a string, got {type(text).__name__}")
-        title = item.get(title_field)
-        lang = item.get(lang_field)
-        if title is not None and not isinstance(title, str):
-            raise InputError(f"field {title_field!r} must be a string, got {type(title).__name__}")
-        if lang is not None and (not isinstance(lang, str) or not lang.strip()):
-            raise InputError(f"field {lang_field!r} must be a language code, got {lang!r}")
-        return Article(id=article_id, text=text, title=title, lang=lang)
-    raise InputError(
-        f"an article must be a string, a mapping with a {text_field!r} field or an Article, "
-        f"got {type(item).__name__}"
-    )
 
 
 def _record_id(item: object, position: int, id_field: str) -> str:
@@ -291,8 +266,6 @@ class Ringkas:
 
     def _prepare(self, item: object, position: int) -> _State:
         """Coerce, clean and detect one article; failures become the article's error."""
-        from ringkas.text import clean_text
-
         state = _State(position=position, id=_record_id(item, position, "id"))
         try:
             article = to_article(item, position)
@@ -318,8 +291,6 @@ class Ringkas:
             if article.lang:
                 state.lang, state.confidence = article.lang, 1.0
             elif needs_lang:
-                from ringkas.langid import detect_article
-
                 began = time.perf_counter()
                 detected = detect_article(state.body, title=article.title)
                 state.lang, state.confidence = detected.lang, detected.confidence

@@ -40,9 +40,11 @@ from ringkas.errors import (
     LimitExceededError,
     UnsupportedLanguageError,
 )
+from ringkas.extractive import lead_k, textrank
 from ringkas.inputs import check_texts, detect_languages, per_document
 from ringkas.models import ModelSpec, default_summarizer, resolve_model
 from ringkas.runner import generate_texts
+from ringkas.text import chunk_text
 from ringkas.translate import Translator
 from ringkas.types import RouteStep, SummaryResult
 
@@ -245,8 +247,6 @@ class Summarizer:
         ``max_rounds`` rounds, or a round that does not halve it, is a
         :class:`LimitExceededError` (before any model runs, for ``max_article_tokens``).
         """
-        from ringkas.text import chunk_text
-
         budget = engine.spec.max_input_tokens
 
         def count(text: str) -> int:
@@ -325,8 +325,6 @@ class Summarizer:
         gets its summary in English or Malay (``target_lang`` of its result says so) rather than
         depending on a translation model that may be missing.
         """
-        from ringkas.extractive import lead_k, textrank
-
         pick = lead_k if self.method == "lead" else textrank
         label = f"{self.method}-{self.lead_k}"
         for d in docs:

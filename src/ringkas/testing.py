@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ringkas.text import chunk_text
+
 __all__ = [
     "EN_ID_PAIRS",
     "ID_EN_PAIRS",
@@ -278,8 +280,6 @@ def train_translator(
     import torch
     from transformers import MarianConfig, MarianMTModel
 
-    from ringkas.text import chunk_text
-
     folder.mkdir(parents=True, exist_ok=True)
     all_pairs = list(pairs) + list(long_clauses)
     src_model = train_sentencepiece([s for s, _ in all_pairs], folder / "src", vocab_size=160)
@@ -394,8 +394,6 @@ def train_summarizer(
     """
     import torch
     from transformers import T5Config, T5ForConditionalGeneration
-
-    from ringkas.text import chunk_text
 
     folder.mkdir(parents=True, exist_ok=True)
     lines = [x for pair in pairs for x in pair] + [long_article, long_summary, *_CHUNK_SUMMARIES]

@@ -19,6 +19,7 @@ from ringkas.errors import ConfigError, InputError
 from ringkas.inputs import check_texts, detect_languages, per_document
 from ringkas.models import ModelSpec, resolve_model, resolve_route
 from ringkas.runner import generate_texts
+from ringkas.text import chunk_text, sentence_spans
 from ringkas.types import RouteStep, TranslationResult
 
 __all__ = ["Translator", "translate"]
@@ -142,8 +143,6 @@ class Translator:
     def _translate_documents(
         self, docs: Sequence[str], route: Sequence[ModelSpec], src: str, tgt: str
     ) -> list[tuple[str, _Stats]]:
-        from ringkas.text import sentence_spans
-
         spans = [sentence_spans(doc) for doc in docs]
         sentences = [
             doc[s:e] for doc, doc_spans in zip(docs, spans, strict=True) for s, e in doc_spans
@@ -187,8 +186,6 @@ class Translator:
         self, units: Sequence[str], spec: ModelSpec, src: str, tgt: str
     ) -> tuple[list[str], list[_Stats]]:
         """Translate each unit; a unit over the model's window is split, pieces re-joined."""
-        from ringkas.text import chunk_text
-
         engine = self.engine(spec)
         budget = min(spec.max_input_tokens, self.segment_tokens or spec.max_input_tokens)
         encoded = engine.encode(units, source_lang=src)

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ringkas.errors import InputError
+
 __all__ = [
     "UND",
     "Article",
@@ -23,6 +25,7 @@ __all__ = [
     "RouteStep",
     "SummaryResult",
     "TranslationResult",
+    "to_article",
 ]
 
 #: ISO 639 code for "undetermined": text with no language in it (empty, digits, URLs, emoji, ...).
@@ -200,3 +203,38 @@ class ArticleResult(_ToDict):
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+def to_article(
+    item: object,
+    position: int,
+    *,
+    text_field: str = "text",
+    id_field: str = "id",
+    title_field: str = "title",
+    lang_field: str = "lang",
+) -> Article:
+    """Coerce one input record; :class:`InputError` says what is wrong with it."""
+    if isinstance(item, Article):
+        return item
+    if isinstance(item, str):
+        return Article(id=str(position), text=item)
+    if isinstance(item, Mapping):
+        raw_id = item.get(id_field)
+        article_id = str(position) if raw_id is None else str(raw_id)
+        if text_field not in item:
+            raise InputError(f"record has no {text_field!r} field (fields: {sorted(item)})")
+        text = item[text_field]
+        if not isinstance(text, str):
+            raise InputError(f"field {text_field!r} must be a string, got {type(text).__name__}")
+        title = item.get(title_field)
+        lang = item.get(lang_field)
+        if title is not None and not isinstance(title, str):
+            raise InputError(f"field {title_field!r} must be a string, got {type(title).__name__}")
+        if lang is not None and (not isinstance(lang, str) or not lang.strip()):
+            raise InputError(f"field {lang_field!r} must be a language code, got {lang!r}")
+        return Article(id=article_id, text=text, title=title, lang=lang)
+    raise InputError(
+        f"an article must be a string, a mapping with a {text_field!r} field or an Article, "
+        f"got {type(item).__name__}"
+    )

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from ringkas.backends import cpu
 from ringkas.config import BACKENDS, EngineOptions
 
 if TYPE_CHECKING:
@@ -123,9 +124,7 @@ def resolve_quantize(backend: str, device: str, quantize: str) -> str:
         return quantize
     resolved = resolve_backend(backend, device)
     if _device_kind(device) == "cpu":
-        from ringkas.backends.cpu import int8_exact
-
-        return "int8" if resolved == "torch" or int8_exact() else "none"
+        return "int8" if resolved == "torch" or cpu.int8_exact() else "none"
     return "auto" if resolved == "ct2" else "none"
 
 
@@ -151,9 +150,7 @@ def engine_label(backend: str, quantize: str, device: str = "cpu") -> str:
     label = f"{backend}/{compute}"
     if "int8" in quantize and _device_kind(device) == "cpu":
         if backend == "ct2":
-            from ringkas.backends.cpu import int8_library
-
-            label += f"/{int8_library()}"
+            label += f"/{cpu.int8_library()}"
         else:
             import torch  # already loaded by the torch engine that ran
 

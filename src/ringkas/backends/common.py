@@ -38,6 +38,11 @@ class FrontendEngine:
     def default_options(self) -> GenerationOptions:
         return self.frontend.default_options()
 
+    def resolved_options(self, options: GenerationOptions) -> GenerationOptions:
+        """What one ``generate`` call decodes with: the caller's options, then the model's
+        published ones, then ringkas's fallbacks (every engine opens ``generate`` with this)."""
+        return options.merged(self.default_options()).resolved()
+
 
 class TokenizerFrontend:
     """Wraps a Hugging Face tokenizer; thread-safe (``src_lang`` is tokenizer state)."""

@@ -433,7 +433,7 @@ class CT2Engine(FrontendEngine):
     ) -> list[Generated]:
         if not inputs:
             return []
-        opts = options.merged(self.default_options()).resolved()
+        opts = self.resolved_options(options)
         prefix = self.frontend.target_token(target_lang)
         source = [self.frontend.ids_to_tokens(ids) for ids in inputs]
         kwargs = self.decoding_options(opts)

@@ -129,7 +129,7 @@ class TorchEngine(FrontendEngine):
     ) -> list[Generated]:
         if not inputs:
             return []
-        opts = options.merged(self.default_options()).resolved()
+        opts = self.resolved_options(options)
         forced = self.frontend.target_token_id(target_lang)
         with self._lock:
             outputs = self._generate_splitting(list(inputs), opts, forced)

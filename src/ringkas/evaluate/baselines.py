@@ -17,6 +17,7 @@ from ringkas.errors import ConfigError
 from ringkas.evaluate.datasets import Dataset, Example
 from ringkas.evaluate.metrics import RougeMetric, ScoreOptions, score
 from ringkas.evaluate.report import EvalReport, make_report
+from ringkas.extractive import lead_k, split_into_sentences, textrank
 
 __all__ = [
     "BASELINES",
@@ -43,7 +44,6 @@ def _resolve_method(method: str, k: int) -> tuple[str, int]:
 def _sentences(example: Example) -> list[str]:
     if example.source_sentences is not None:
         return [s for s in example.source_sentences if s.strip()]
-    from ringkas.extractive import split_into_sentences
 
     return split_into_sentences(example.source)
 
@@ -96,8 +96,6 @@ def baseline_summaries(
     ``k`` is the number of sentences for lead and TextRank; ``similarity`` is TextRank's;
     ``rouge_mode`` and ``max_sentences`` are the oracle's.
     """
-    from ringkas.extractive import lead_k, textrank
-
     method, k = _resolve_method(method, k)
     if method != "oracle" and k < 1:
         raise ConfigError(f"k must be a positive integer, got {k!r}")
