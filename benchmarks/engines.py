@@ -318,8 +318,8 @@ def default_engines(device: str) -> tuple[str, ...]:
 def default_engine_name(device: str) -> str:
     """The bench engine name of ringkas's ``backend="auto", quantize="auto"`` on ``device``."""
     backend, quantize = resolve_engine_options("auto", device, "auto")
-    if backend == "ct2":
-        return f"ct2-{quantize}"
+    if backend == "ct2":  # no quantization (None) is CTranslate2 float32 on CPU
+        return f"ct2-{quantize or 'float32'}"
     if device.startswith("cuda"):  # dtype="auto": bf16 where supported, else fp16
         import torch
 
