@@ -661,7 +661,7 @@ _TRAILING_EDITOR_CODE = re.compile(rf"(?<=[.!?\"”'’)\]])\s*{_EDITOR_CODE}$")
 
 # Datelines: "JAKARTA, KOMPAS.com -", "KUALA LUMPUR, 5 Mac (Bernama) --", "Jakarta (ANTARA) -".
 _DL_SEG = (
-    r"(?:[A-Z0-9][\w'’.&]*(?: [A-Z0-9][\w'’.&]*){0,3}"
+    r"(?:[A-Z0-9][\w'’.&/]*(?: [A-Z0-9][\w'’.&/]*){0,3}"
     r"|[A-Za-z][\w-]*(?:\.[A-Za-z]{2,})+|[a-z]+[A-Z]\w*)"
 )
 _DATELINE = re.compile(
