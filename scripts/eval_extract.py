@@ -24,9 +24,12 @@ def evaluate(pages: list[tuple[Path, Path]], verbose: bool = False) -> dict[str,
     titles = bylines = n_by = datelines = n_dl = body_exact = pub = n_pub = 0
     sent_ok = n_sent = 0
     for src, ann in pages:
-        exp = json.loads(ann.read_text())
+        if src.suffix == ".page":
+            page, exp = load_page(src)
+        else:
+            page, exp = src.read_text(), json.loads(ann.read_text())
         fmt = "html" if src.suffix == ".html" else "text"
-        got = extract_article(src.read_text(), format=fmt, lang=exp.get("language"))
+        got = extract_article(page, format=fmt, lang=exp.get("language"))
         body = [_ws(p) for p in got.paragraphs]
         text = _ws(got.text)
         kept = Counter(body)
@@ -97,9 +100,56 @@ def evaluate(pages: list[tuple[Path, Path]], verbose: bool = False) -> dict[str,
     }
 
 
+def load_page(path: Path) -> tuple[str, dict[str, object]]:
+    """A ``.page`` source (tests/data/pages) as ``(page text, annotation)``.
+
+    Lines are ``T|`` title, ``P|`` body, ``B|`` boilerplate; ``@key: value`` headers give
+    lang, byline, published, dateline (which opens the first ``P|`` line), tail (editor initials
+    closing the last one) and keep (a must-keep phrase, repeatable).
+    """
+    meta: dict[str, list[str]] = {}
+    lines: list[str] = []
+    body: list[str] = []
+    boiler: list[str] = []
+    title = None
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        if raw.startswith("@"):
+            key, _, value = raw[1:].partition(":")
+            meta.setdefault(key.strip(), []).append(value.strip())
+            continue
+        if not raw.strip():
+            continue
+        tag, _, line = raw.partition("|")
+        lines.append(line)
+        if tag == "T":
+            title = line
+        elif tag == "P":
+            body.append(line)
+        else:
+            boiler.append(line.strip())
+    dateline = meta.get("dateline", [None])[0]
+    if dateline and body:
+        body[0] = body[0][len(dateline) :].strip()
+    tail = meta.get("tail", [None])[0]
+    if tail and body:
+        body[-1] = body[-1][: -len(tail)].strip()
+    annotation = {
+        "language": meta["lang"][0],
+        "title": title,
+        "byline": meta.get("byline", [None])[0],
+        "published": meta.get("published", [None])[0],
+        "dateline": dateline,
+        "body": body,
+        "boilerplate_lines": boiler,
+        "must_keep_phrases": meta.get("keep", []),
+    }
+    return "\n\n".join(lines) + "\n", annotation
+
+
 def collect(dirs: list[str], html: bool) -> list[tuple[Path, Path]]:
     out = []
     for d in dirs:
+        out.extend((p, p) for p in sorted(Path(d).glob("*.page")))
         for ann in sorted(Path(d).glob("*.expected.json")):
             stem = ann.name[: -len(".expected.json")]
             src = ann.with_name(stem + (".html" if html else ".txt"))

@@ -101,11 +101,18 @@ _MONTH_NUMBERS = {
     **dict.fromkeys(("oktober", "october", "okt", "oct"), 10),
     **dict.fromkeys(("november", "nopember", "nov"), 11),
     **dict.fromkeys(("desember", "december", "disember", "des", "dis", "dec"), 12),
+    # Sundanese and Javanese spellings.
+    **dict.fromkeys(("pébruari", "pebruari"), 2),
+    **dict.fromkeys(("méi",), 5),
+    **dict.fromkeys(("séptémber", "sèptèmber"), 9),
+    **dict.fromkeys(("oktobér", "oktober"), 10),
+    **dict.fromkeys(("nopémber", "novémber", "nopèmber"), 11),
+    **dict.fromkeys(("désémber", "dhésèmber", "desèmber", "dhesember"), 12),
 }
 _MONTH = "(?:" + "|".join(sorted(_MONTH_NUMBERS, key=len, reverse=True)) + r")\.?"
 _WEEKDAY = (
     r"(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad|isnin|khamis|jumaat|"
-    r"senen|setu|sabtu|kemis|rebo|jemuah|salasa|saptu|"
+    r"senen|senén|setu|sabtu|kemis|rebo|jemuah|jemuwah|salasa|saptu|jumaah|"
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun)"
 )
 _PASARAN = r"(?: (?:legi|pahing|pon|wage|kliwon))?"
@@ -135,7 +142,7 @@ _DATE_WORDS = _words(
 _BYLINE_LABEL = re.compile(
     r"^(?:(?i:penulis|oleh|pewarta|reporter|wartawan|kontributor|panulis|pangripta|"
     r"penyusun|writer|author|written by|by|laporan(?: wartawan| reporter| koresponden)?|"
-    r"editor|penyunting|redaktur|redhaktur|reported by))\b\s*:?\s*(?=\S)"
+    r"editor|penyunting|redaktur|redhaktur|reported by))\b\s*[:·|•-]?\s*(?=\S)"
 )
 _PERSON_LABEL = re.compile(
     r"^(?i:penulis|oleh|pewarta|reporter|wartawan|kontributor|panulis|pangripta|writer|"
