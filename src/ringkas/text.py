@@ -114,14 +114,23 @@ _PREFIX_ABBREVIATIONS = _words(
     Mayjen Brigjen Letjen Jend Kapt Pol Inf Laks Jl JL Jln JLN Kab KAB Kec KEC Kel Ds Dsn Kp Kpg
     Kg Kep Prov Prop Gg Lrg Tmn PT CV UD Sdn Yth yth En Pn Tg No NO Nr Mr Mrs Ms MR MRS Messrs
     St Mt Ft Gen Lt Col Capt Sgt Maj Adm Cmdr Gov Sen Rep Rev Hon Pres Supt Insp Det vs Vs cf
-    viz approx ca
+    viz approx ca jo jis
     """
 )
+# Abbreviated given names and hajj titles inside names ("H. Moch. Arif", "Fatma Hi. Abdullah",
+# "Zulkifli Abd. Rahman"): like an initial, a break only before a word that starts sentences.
+_NAME_ABBREVIATIONS = _words(
+    "Moch Moh Mohd Muh Muhd Mhd Mch Abd Ach Achm Ahm Hi Hjh Sy Syh Sjh Nyi Kh Hm Moc Mochd"
+)
+# A token that is itself an abbreviation or an initial ("H.", "A.", "Moch.", "Rek."): the
+# token before it is part of the same name or citation, never a sentence end.
+_ABBREVIATION_TOKEN = re.compile(r"(?:[A-Z][a-z]{0,3}\.)+,?")
 # Abbreviations written before a number ("no. 5", "Rp. 10.000", "5 Jan. 2023"): no sentence
 # break when a digit follows.
 _NUMBER_ABBREVIATIONS = _words(
     """
     no hal Hal hlm Hlm vol Vol tgl Tgl thn Thn th Rp RP rp Ps Psl Fig fig Gbr Tab p pp RT RW Kav
+    Rek rek
     kav Jan Feb Mar Apr Jun Jul Agu Agt Ags Aug Sep Sept Okt Oct Nov Des Dec
     """
 )
@@ -177,15 +186,18 @@ def _ends_sentence(token: str, following: str, previous: str, starts_sentence: b
         _DOTTED_LOWER.fullmatch(word) and word not in ("a.m", "p.m")
     ):
         return False
+    chained = _ABBREVIATION_TOKEN.fullmatch(following) is not None
     if word in _NUMBER_ABBREVIATIONS:
-        return not lead.isdigit()
+        return not (lead.isdigit() or chained)  # "No. 5", "No. Rek. 0012"
     if word in _SUFFIX_ABBREVIATIONS or (word == "al" and previous == "et"):
         return lead.isupper()
     if _DEGREE.fullmatch(word) and not word.isupper():
         return lead.isupper()
     if word in _CAPS_DEGREES and previous.endswith(","):
         return lead.isupper()
-    if _INITIALS.fullmatch(word):
+    if _INITIALS.fullmatch(word) or word in _NAME_ABBREVIATIONS:
+        if chained:
+            return False  # "H. A. Rahman", "H. M. Yusuf": the next token is an initial too
         first_word = _FIRST_WORD.match(nxt)
         return first_word is not None and first_word.group().capitalize() in _SENTENCE_STARTERS
     return True
