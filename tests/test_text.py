@@ -40,6 +40,14 @@ def test_removal_kinds_are_pinned() -> None:
         "footer",
         "embed",
         "dateline",
+        "title",
+        "navigation",
+        "header",
+        "date",
+        "ad",
+        "tags",
+        "related",
+        "comment",
     )
 
 

@@ -89,7 +89,8 @@ BOILERPLATE_LINES: list[tuple[str, str, str]] = [
     # share and scroll prompts
     ("id-bagikan", "Bagikan", "share_prompt"),
     ("id-bagikan-platforms", "Bagikan: Facebook Twitter WhatsApp", "share_prompt"),
-    ("en-advertisement", "ADVERTISEMENT", "share_prompt"),
+    ("en-advertisement", "ADVERTISEMENT", "ad"),
+    ("id-iklan", "Iklan", "ad"),
     ("en-scroll-resume", "SCROLL TO RESUME CONTENT", "share_prompt"),
     ("en-scroll-continue", "Scroll to continue with content", "share_prompt"),
     ("en-story-continues", "Story continues below advertisement", "share_prompt"),
@@ -193,7 +194,7 @@ INLINE_CASES: list[tuple[str, str, str, list[Removal]]] = [
         "Prices rose ADVERTISEMENT SCROLL TO RESUME CONTENT on Monday.",
         "Prices rose on Monday.",
         [
-            Removal("share_prompt", "ADVERTISEMENT"),
+            Removal("ad", "ADVERTISEMENT"),
             Removal("share_prompt", "SCROLL TO RESUME CONTENT"),
         ],
     ),
@@ -552,7 +553,7 @@ Penulis: Rahel Narda | Editor: Sabrina Asril"""
         "dateline",
         "read_also",
         "caption",
-        "share_prompt",
+        "ad",
         "share_prompt",
         "byline",
         "editor_initials",

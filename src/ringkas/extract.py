@@ -27,7 +27,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ringkas.errors import ConfigError
@@ -78,7 +78,7 @@ _FUNCTION_WORDS = _words(
     """
 )
 
-_TERMINAL_END = re.compile(r"[.!?…:][\"'”’)\]]*$|[\"”’]$")
+_TERMINAL_END = re.compile(r"[.!?…:][\"'”’)\]]*$|[\"”’]$|\w\)$")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _QUOTED = re.compile(r"^[\"“‘']")
 _MULTI_SPACE = re.compile(r"\S(?: {2,}|\t+)\S")
@@ -163,7 +163,8 @@ _COMMENT = re.compile(
 )
 _PROMPT_2P = re.compile(
     r"(?i:\b(?:your|you|anda|awak)\b)(?=.*(?i:inbox|newsletter|sign up|subscribe|"
-    r"berlangganan|langganan|notifikasi|aplikasi|app\b|channel|saluran|download|unduh))"
+    r"berlangganan|langganan|notifikasi|aplikasi|app\b|channel|saluran|download|unduh|"
+    r"share\b|bagikan|kongsi|friends\b))"
 )
 _SHORT_PROMPT = re.compile(r"(?i:^(?:sign up|log ?in|masuk|daftar|register|subscribe)\b)")
 _CAPS_LEAD_CAPTION = re.compile(r"^[A-Z]{3,}(?: [A-Z]{3,})? [a-z]")
@@ -179,6 +180,9 @@ _PAREN_CREDIT = re.compile(
 )
 
 _FURNITURE_COST = 12.0
+_ISOLATED_COST = 3.0
+_AD = re.compile(r"(?i)\W*(?:advertisement|iklan|advertorial)\W*$")
+_PAGE_KINDS = frozenset({"navigation", "date", "tags"})
 _SOFT_KINDS = frozenset({"read_also", "caption", "share_prompt", "embed", "ad"})
 
 
@@ -204,7 +208,10 @@ class _Line:
     stop_share: float
     terminal: bool
     kind: str | None = None  # boilerplate kind, or None while undecided
+    rule: str | None = None  # the kind the line rules of ringkas.text give on their own
     sentence: bool = False
+    inline: list[Removal] = field(default_factory=list)  # cut out of the line, before it
+    after: list[Removal] = field(default_factory=list)  # lines wholly cut, after it
 
 
 def _features(raw: str, text: str, stops: frozenset[str]) -> _Line:
@@ -227,7 +234,7 @@ def _sentence_like(line: _Line) -> bool:
         return line.n_words >= 2
     if _LIST_ITEM.match(text):
         return line.n_words >= 3
-    return line.n_words >= 6 and line.stop_share >= 0.15
+    return line.n_words >= 4 and line.stop_share >= 0.15
 
 
 def _is_date_line(text: str, n_words: int) -> bool:
@@ -250,15 +257,10 @@ def _structural_kind(line: _Line) -> str | None:
     if _ONLY_NUMBER.match(text):
         return "navigation"  # "1", "2" of a popular list, "0 komentar" counters go below
     kind = _classify_line(text)
-    if kind == "dateline":
-        kind = None
+    line.rule = kind
     if kind is not None:
-        return (
-            "ad"
-            if kind == "share_prompt" and re.match(r"(?i)\W*(?:advertisement|iklan)\W*$", text)
-            else kind
-        )
-    if _TAGS.match(text) and n <= 30 and not line.terminal:
+        return "ad" if kind == "share_prompt" and _AD.match(text) else kind
+    if _TAGS.match(text) and n <= 30 and (not line.terminal or text.endswith(":")):
         return "tags"
     if _HASHTAG.match(text) and text.count("#") >= 2:
         return "tags"
@@ -285,14 +287,15 @@ def _structural_kind(line: _Line) -> str | None:
 # --------------------------------------------------------------------------------------------
 
 
-def _score(line: _Line) -> float:
+def _score(line: _Line, isolated: bool) -> float:
     if line.sentence:
         return float(min(line.n_words, 60))
     if line.kind in _SOFT_KINDS:
         return -1.0
     if line.kind is None and line.terminal and line.n_words >= 3:
         return 0.0
-    return -_FURNITURE_COST
+    # One line of furniture between two sentences interrupts the body; a block of it ends it.
+    return -_ISOLATED_COST if isolated else -_FURNITURE_COST
 
 
 def _body_run(lines: list[_Line]) -> tuple[int, int]:
@@ -300,7 +303,8 @@ def _body_run(lines: list[_Line]) -> tuple[int, int]:
     best, best_span = 0.0, (0, -1)
     total, start = 0.0, 0
     for i, line in enumerate(lines):
-        s = _score(line)
+        isolated = 0 < i < len(lines) - 1 and lines[i - 1].sentence and lines[i + 1].sentence
+        s = _score(line, isolated)
         if total <= 0:
             total, start = s, i
         else:
@@ -483,28 +487,48 @@ def _page_lines(page: str) -> list[tuple[str, str]]:
     return list(zip(raws, normed, strict=True))
 
 
-def _extract_text(page: str, lang: str | None, title_hint: str | None = None) -> ExtractedArticle:
+def _extract_text(
+    page: str, lang: str | None, title_hint: str | None = None, *, from_page: bool = False
+) -> ExtractedArticle:
+    """The text path; ``from_page`` says that ``page`` was cut out of a whole page already."""
     stops = _stop_words(lang)
     removed: list[Removal] = []
     lines: list[_Line] = []
     for raw, text in _page_lines(page):
-        stripped = _strip(_INLINE_PROMPT, text, "ad", removed)
-        stripped = _strip(_INLINE_WIRE_CREDIT, stripped, "footer", removed)
-        stripped = _strip(_INLINE_READ_ALSO, stripped, "read_also", removed)
+        inline: list[Removal] = []
+        stripped = _strip(_INLINE_PROMPT, text, "share_prompt", inline)
+        stripped = _strip(_INLINE_WIRE_CREDIT, stripped, "footer", inline)
+        stripped = _strip(_INLINE_READ_ALSO, stripped, "read_also", inline)
+        inline = [Removal("ad", r.text) if _AD.match(r.text) else r for r in inline]
         if stripped:
             lines.append(_features(raw, stripped, stops))
+            lines[-1].inline = inline
+        elif lines:
+            lines[-1].after.extend(inline)
+        else:
+            removed.extend(inline)
     counts = Counter(line.text for line in lines)
     first, last = _body_run(lines)
     title = None
-    if title_hint is not None:
-        for i, line in enumerate(lines):
-            if i < first and line.text == title_hint:
-                title = i
-                break
-    if title is None:
-        title = _find_title(lines, first, counts)
+    structured = first <= last
+    if structured:
+        # When unsure, keep: a line that touches the body and is no known furniture is body.
+        while first > 0 and _plain(lines[first - 1], title_hint):
+            first -= 1
+        while last + 1 < len(lines) and _plain(lines[last + 1], title_hint):
+            last += 1
+        if title_hint is not None:
+            title = next((i for i in range(first) if lines[i].text == title_hint), None)
+        if title is None:
+            title = _find_title(lines, first, counts)
+        # A page has a headline above its body, or menus, date stamps and tag lines around it;
+        # without either, the text is an article body already and only the line rules apply.
+        outside = (*lines[:first], *lines[last + 1 :])
+        structured = from_page or title is not None or any(x.kind in _PAGE_KINDS for x in outside)
+    if not structured:
+        first, last, title = 0, len(lines) - 1, None
     title_text = lines[title].text if title is not None else title_hint
-    byline_i = _find_byline(lines, title, first, last)
+    byline_i = _find_byline(lines, title, first, last) if structured else None
     byline_lines: set[int] = set()
     byline = None
     if byline_i is not None:
@@ -512,31 +536,29 @@ def _extract_text(page: str, lang: str | None, title_hint: str | None = None) ->
     published = _find_published(lines, title, first, last)
 
     paragraphs: list[str] = []
+    positions: list[int] = []  # where each paragraph's removals start in ``removed``
     captions: list[str] = []
-    keys: list[tuple[int, str]] = []  # (line index, kind) of every removed line
     for i, line in enumerate(lines):
-        kind = _line_kind(line, i, first, last, lines, title_text)
+        removed.extend(line.inline)
+        kind = _line_kind(line, i, first, last, lines, title_text, structured)
         if i in byline_lines:
             kind = "byline"
         if kind is None:
+            at = len(removed)
             paragraph = _strip(_CREDIT_TAIL, line.text, "caption", removed)
             if paragraph:
                 paragraphs.append(paragraph)
+                positions.append(at)
+            removed.extend(line.after)
             continue
         if kind == "caption":
             captions.append(line.text)
-        keys.append((i, kind))
         removed.append(Removal(kind, line.text))
-    dateline = None
-    if paragraphs:
-        found = _split_dateline(paragraphs[0]) or _split_title_case_colon(paragraphs[0])
-        if found:
-            _, dateline, rest = found
-            removed.append(Removal("dateline", dateline))
-            if rest:
-                paragraphs[0] = rest
-            else:
-                paragraphs.pop(0)
+        removed.extend(line.after)
+        continue
+    dateline = _take_dateline(
+        paragraphs, positions, removed, captions, page=(first > 0 or from_page) and structured
+    )
     if paragraphs:
         paragraphs[-1] = _strip(_TRAILING_EDITOR_CODE, paragraphs[-1], "editor_initials", removed)
         if not paragraphs[-1]:
@@ -555,6 +577,44 @@ def _extract_text(page: str, lang: str | None, title_hint: str | None = None) ->
     )
 
 
+def _take_dateline(
+    paragraphs: list[str],
+    positions: list[int],
+    removed: list[Removal],
+    captions: list[str],
+    *,
+    page: bool,
+) -> str | None:
+    """Split the dateline off the paragraph that opens the article.
+
+    The dateline marks where the article starts: captions kept above it (a caption without a
+    credit reads like a sentence, but it ends with the photo's date) go.
+    """
+    for k, paragraph in enumerate(paragraphs[:3]):
+        if k and not all(_CAPTION_END.search(p) for p in paragraphs[:k]):
+            return None
+        found = _split_dateline(paragraph)
+        if found is None and page:
+            found = _split_title_case_colon(paragraph)
+        if found is None:
+            continue
+        _, dateline, rest = found
+        removed.insert(positions[k], Removal("dateline", dateline))
+        for j in reversed(range(k)):  # in page order, where each caption stood
+            removed.insert(positions[j], Removal("caption", paragraphs[j]))
+            captions.append(paragraphs[j])
+        del paragraphs[:k]
+        if rest:
+            paragraphs[0] = rest
+        else:
+            paragraphs.pop(0)
+        return dateline
+    return None
+
+
+# A caption closes with the photo's date: "..., Rabu (13/12/2023)." or "... 5 Desember 2023."
+_CAPTION_END = re.compile(r"(?:\(\d{1,2}/\d{1,2}(?:/\d{2,4})?\)|\b\d{4})\.?$")
+
 _TITLE_COLON = re.compile(r"(?P<place>[A-Z][a-z'’-]+(?: [A-Z][a-z'’-]+){0,2}): (?=[A-Z\"“‘'])")
 
 
@@ -567,9 +627,17 @@ def _split_title_case_colon(line: str) -> tuple[str, str, str] | None:
 
 
 def _line_kind(
-    line: _Line, i: int, first: int, last: int, lines: list[_Line], title: str | None
+    line: _Line,
+    i: int,
+    first: int,
+    last: int,
+    lines: list[_Line],
+    title: str | None,
+    structured: bool,
 ) -> str | None:
     """The removal kind of line ``i``, or None for a body paragraph."""
+    if not structured:  # plain text, not a page: the line rules alone decide
+        return "ad" if line.kind == "ad" else line.rule
     if title is not None and line.text == title:
         return "title"
     if i < first or i > last:
@@ -584,10 +652,19 @@ def _line_kind(
     if line.text.endswith(":") and line.n_words >= 3:
         return None
     if not line.terminal:
+        # Headlines of a "Baca Juga" block, "Read also:" links, prompts, video titles.
         return "related" if line.n_words >= 4 else "navigation"
-    if line.n_words < 4 and not _QUOTED.match(line.text):
-        return "share_prompt"
     return None
+
+
+def _plain(line: _Line, title: str | None) -> bool:
+    """A line with no furniture kind that could still be body (not the headline)."""
+    return (
+        line.kind is None
+        and line.terminal
+        and line.text != title
+        and not _NAMES_LINE.match(line.text)
+    )
 
 
 def _outside_kind(line: _Line, i: int, first: int, lines: list[_Line]) -> str:
@@ -621,6 +698,8 @@ def _basic_html_text(page: str) -> tuple[str, tuple[Removal, ...]]:
     return "".join(parser.parts), tuple(parser.removed)
 
 
+_WHOLE_PAGE = re.compile(r"<(?:html|body|article|main)\b", re.IGNORECASE)
+_MIN_PAGE_CHARS = 2000
 _TITLE_SUFFIX = re.compile(r"\s+[-–—|·:]\s+[^-–—|·:]{2,40}$")
 
 
@@ -634,6 +713,9 @@ def _extract_html(page: str, lang: str | None) -> ExtractedArticle:
     # normalises them); trafilatura gives the cleaner body.
     visible, html_removed = _basic_html_text(page)
     as_text = _extract_text(visible, lang)
+    if not _WHOLE_PAGE.search(page) or len(page) < _MIN_PAGE_CHARS:
+        # A fragment (an article body in HTML) has no page around it for trafilatura to judge.
+        return _replace(as_text, removed=(*html_removed, *as_text.removed), fmt="html-basic")
     try:
         import trafilatura  # optional (ringkas[html]); heavy, so imported only for HTML pages
     except ImportError:
@@ -656,7 +738,7 @@ def _extract_html(page: str, lang: str | None) -> ExtractedArticle:
     )
     if not body or not body.strip():
         return _replace(as_text, removed=(*html_removed, *as_text.removed), fmt="html-basic")
-    result = _extract_text(body, lang, title_hint=as_text.title or found_title)
+    result = _extract_text(body, lang, title_hint=as_text.title or found_title, from_page=True)
     title = as_text.title
     if found_title and (title is None or _norm(title) not in _norm(found_title)):
         title = _TITLE_SUFFIX.sub("", found_title)
@@ -669,7 +751,8 @@ def _extract_html(page: str, lang: str | None) -> ExtractedArticle:
     if date and iso is None:
         iso = date
     dropped = [Removal(r.kind, r.text) for r in as_text.removed if r.kind != "dateline"]
-    seen = {(r.kind, r.text) for r in result.removed}
+    seen = {(r.kind, r.text) for r in result.removed} | {("", p) for p in result.paragraphs}
+    dropped = [r for r in dropped if ("", r.text) not in seen]
     extra = tuple(r for r in dropped if (r.kind, r.text) not in seen)
     return _replace(
         result,

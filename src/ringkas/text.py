@@ -50,6 +50,15 @@ REMOVAL_KINDS: tuple[str, ...] = (
     "footer",
     "embed",
     "dateline",
+    # Page structure (ringkas.extract): what surrounds the article on a scraped page.
+    "title",
+    "navigation",
+    "header",
+    "date",
+    "ad",
+    "tags",
+    "related",
+    "comment",
 )
 
 # --------------------------------------------------------------------------------------------
@@ -773,8 +782,33 @@ def clean_text(text: str, *, html: bool | None = None) -> CleanedText:
     Returns:
         Paragraphs separated by one blank line (``"\\n\\n"``), each on one line with single
         spaces; the dateline (``"JAKARTA, KOMPAS.com"``) split off the first paragraph; and
-        every removal, in document order, with its kind (see ``REMOVAL_KINDS``).
+        every removal, in document order, with its kind (see ``REMOVAL_KINDS``); and the
+        headline, byline and publication date when the text is a whole page. It is
+        :func:`ringkas.extract.extract_article` with the body joined into one string.
     """
+    _require_str(text)
+    # extract builds on this module's line rules, so it is imported here, not at the top.
+    from ringkas.extract import extract_article
+
+    if html is None:
+        html = bool(_HTML_TAG.search(text))
+        if not html:
+            text = _ENTITY.sub(lambda m: unescape(m.group()), text)
+    article = extract_article(text, format="html" if html else "text")
+    # CleanedText's dateline is the place and source only ("JAKARTA, KOMPAS.com").
+    dateline = article.dateline.rstrip(" -–—:") if article.dateline else None
+    return CleanedText(
+        article.text,
+        dateline,
+        article.removed,
+        title=article.title,
+        byline=article.byline,
+        published=article.published,
+    )
+
+
+def _clean_lines(text: str, *, html: bool | None = None) -> CleanedText:
+    """The line rules alone, without the page structure (kept for comparison in benchmarks)."""
     _require_str(text)
     removed: list[Removal] = []
     if html or (html is None and _HTML_TAG.search(text)):
