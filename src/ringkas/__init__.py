@@ -31,6 +31,7 @@ from ringkas.models import (
     register_route,
     set_summarizer,
 )
+from ringkas.extract import extract_article
 from ringkas.pipeline import Ringkas
 from ringkas.summarize import Summarizer, summarize
 from ringkas.text import chunk_text, clean_text, sentence_spans, split_sentences
@@ -42,6 +43,7 @@ from ringkas.types import (
     Chunk,
     CleanedText,
     ErrorInfo,
+    ExtractedArticle,
     LanguageResult,
     Removal,
     RouteStep,
@@ -61,6 +63,7 @@ __all__ = [
     "DataError",
     "DuplicateIdError",
     "ErrorInfo",
+    "ExtractedArticle",
     "GenerationError",
     "GenerationOptions",
     "InputError",
@@ -85,6 +88,7 @@ __all__ = [
     "clean_text",
     "detect_article",
     "detect_language",
+    "extract_article",
     "get_model",
     "list_models",
     "prefetch",

@@ -126,8 +126,9 @@ _DATE_CORE = (
     r"|(?P<d3>\d{1,2})[/.-](?P<m3>\d{1,2})[/.-](?P<y3>\d{4})"
     r"|(?P<y4>\d{4})-(?P<m4>\d{2})-(?P<d4>\d{2}))"
 )
+_HAS_DIGIT = re.compile(r"\d")
 _DATE = re.compile(
-    rf"(?i:(?:{_WEEKDAY}{_PASARAN},?\s+)?{_DATE_CORE}"
+    rf"(?<!\w)(?i:(?:{_WEEKDAY}{_PASARAN},?\s+)?{_DATE_CORE}"
     rf"(?:(?:\s*[,|@-]\s*|\s+(?:pukul|jam|at)?\s*)(?P<time>{_TIME}))?)"
 )
 _RELATIVE_TIME = re.compile(
@@ -166,6 +167,7 @@ _PROMPT_2P = re.compile(
     r"berlangganan|langganan|notifikasi|aplikasi|app\b|channel|saluran|download|unduh|"
     r"share\b|bagikan|kongsi|friends\b))"
 )
+_SECOND_PERSON = re.compile(r"(?i:\b(?:your|you|anda|awak)\b)")
 _SHORT_PROMPT = re.compile(r"(?i:^(?:sign up|log ?in|masuk|daftar|register|subscribe)\b)")
 _CAPS_LEAD_CAPTION = re.compile(r"^[A-Z]{3,}(?: [A-Z]{3,})? [a-z]")
 _CAPS_CREDIT_TAIL = re.compile(
@@ -226,7 +228,7 @@ def _features(raw: str, text: str, stops: frozenset[str]) -> _Line:
 
 def _sentence_like(line: _Line) -> bool:
     text = line.text
-    if _TRAILING_EDITOR_CODE.search(text):
+    if text[-1:] in ")]" and _TRAILING_EDITOR_CODE.search(text[-80:]):
         return True
     if not line.terminal:
         return False
@@ -238,10 +240,12 @@ def _sentence_like(line: _Line) -> bool:
 
 
 def _is_date_line(text: str, n_words: int) -> bool:
+    if n_words > 14 or text.endswith(".") or not _HAS_DIGIT.search(text):
+        return False
     if _RELATIVE_TIME.match(text):
         return True
     m = _DATE.search(text)
-    if m is None or n_words > 14 or text.endswith("."):
+    if m is None:
         return False
     rest = (text[: m.start()] + " " + text[m.end() :]).lower()
     left = [w for w in _WORD.findall(rest) if w not in _DATE_WORDS and w not in _WEEKDAYS]
@@ -269,13 +273,13 @@ def _structural_kind(line: _Line) -> str | None:
     segments = len(_MULTI_SPACE.findall(line.raw)) + len(_SEPARATORS.findall(text))
     if segments >= 2 and not line.terminal and n <= 3 * (segments + 1) + 2:
         return "navigation"
-    if _CAPS_LEAD_CAPTION.match(text) and _CAPS_CREDIT_TAIL.search(text):
+    tail = text[-120:]
+    credit = ("/" in tail or "oto" in tail) and _CAPS_CREDIT_TAIL.search(tail) is not None
+    if credit and (_CAPS_LEAD_CAPTION.match(text) or (n <= 60 and text[:1].isupper())):
         return "caption"
-    if _PAREN_CREDIT.search(text) and n <= 60:
+    if tail.endswith((")", ").")) and n <= 60 and _PAREN_CREDIT.search(tail):
         return "caption"
-    if _CAPS_CREDIT_TAIL.search(text) and n <= 60 and text[:1].isupper():
-        return "caption"
-    if _PROMPT_2P.search(text) and n <= 30:
+    if n <= 30 and _SECOND_PERSON.search(text) and _PROMPT_2P.search(text):
         return "subscription"
     if n <= 4 and _SHORT_PROMPT.match(text):
         return "share_prompt"
@@ -338,6 +342,8 @@ def _find_title(lines: list[_Line], first_body: int, page_counts: Counter[str]) 
     """Index of the headline among the lines before the body, or None."""
     quoted: set[str] = set()
     for line in lines:
+        if not any(w in line.text for w in ("judul", "title", "tajuk")):
+            continue
         if m := _SYNDICATION.search(line.text):
             quoted.add(_norm(m.group("title")))
     normed = [_norm(line.text) for line in lines]
@@ -496,9 +502,14 @@ def _extract_text(
     lines: list[_Line] = []
     for raw, text in _page_lines(page):
         inline: list[Removal] = []
-        stripped = _strip(_INLINE_PROMPT, text, "share_prompt", inline)
-        stripped = _strip(_INLINE_WIRE_CREDIT, stripped, "footer", inline)
-        stripped = _strip(_INLINE_READ_ALSO, stripped, "read_also", inline)
+        stripped, low = text, text.lower()
+        # Each inline pattern needs a word or a bracket; checking for it first is much cheaper.
+        if "advertisement" in low or "scroll" in low:
+            stripped = _strip(_INLINE_PROMPT, stripped, "share_prompt", inline)
+        if stripped.endswith(")"):
+            stripped = _strip(_INLINE_WIRE_CREDIT, stripped, "footer", inline)
+        if "(" in stripped or "[" in stripped:
+            stripped = _strip(_INLINE_READ_ALSO, stripped, "read_also", inline)
         inline = [Removal("ad", r.text) if _AD.match(r.text) else r for r in inline]
         if stripped:
             lines.append(_features(raw, stripped, stops))
@@ -545,7 +556,9 @@ def _extract_text(
             kind = "byline"
         if kind is None:
             at = len(removed)
-            paragraph = _strip(_CREDIT_TAIL, line.text, "caption", removed)
+            paragraph = line.text
+            if "/" in paragraph or paragraph.rstrip(". ").endswith(")"):  # credits have either
+                paragraph = _strip(_CREDIT_TAIL, paragraph, "caption", removed)
             if paragraph:
                 paragraphs.append(paragraph)
                 positions.append(at)
@@ -708,12 +721,13 @@ def _meta_str(meta: dict[str, object], key: str) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
-def _extract_html(page: str, lang: str | None) -> ExtractedArticle:
+def _extract_html(page: str, lang: str | None, *, extractor: bool = True) -> ExtractedArticle:
+    """HTML path; ``extractor=False`` skips trafilatura (the comparison in bench_extract.py)."""
     # The page as a reader sees it gives the byline and date as printed (trafilatura's metadata
     # normalises them); trafilatura gives the cleaner body.
     visible, html_removed = _basic_html_text(page)
     as_text = _extract_text(visible, lang)
-    if not _WHOLE_PAGE.search(page) or len(page) < _MIN_PAGE_CHARS:
+    if not extractor or not _WHOLE_PAGE.search(page) or len(page) < _MIN_PAGE_CHARS:
         # A fragment (an article body in HTML) has no page around it for trafilatura to judge.
         return _replace(as_text, removed=(*html_removed, *as_text.removed), fmt="html-basic")
     try:

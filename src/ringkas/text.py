@@ -722,7 +722,8 @@ def _classify_line(line: str) -> str | None:
         m.group("sep") or (n_words <= 8 and _BODY_WORDS.isdisjoint(w.lower() for w in line.split()))
     ):
         return "caption"
-    credit = _CREDIT_TAIL.search(line)
+    # A credit tail has a slash or closes a parenthesis; most lines have neither (cheap test).
+    credit = ("/" in line or line.rstrip(". ").endswith(")")) and _CREDIT_TAIL.search(line)
     if credit and len(line[: credit.start()].split()) <= _MAX_CAPTION_WORDS:
         return "caption"
     if n_words <= _MAX_CREDIT_WORDS and _STANDALONE_CREDIT.match(line):
