@@ -9,12 +9,13 @@ import ringkas
 
 EXPECTED = {
     "Article", "ArticleResult", "Chunk", "CleanedText", "ConfigError", "DataError",
-    "DuplicateIdError", "ErrorInfo", "ExtractedArticle", "GenerationError", "GenerationOptions", "InputError",
-    "InputReadError", "LanguageResult",
+    "DuplicateIdError", "ErrorInfo", "ExtractedArticle", "GenerationError", "GenerationOptions",
+    "InputError", "InputReadError", "LanguageResult",
     "MissingDependencyError", "ModelError", "ModelLoadError", "ModelSpec", "Removal", "Ringkas",
     "RingkasError", "RouteStep", "Summarizer", "SummaryResult", "TranslationResult", "Translator",
     "UND", "UnknownModelError", "UnsupportedLanguageError", "__version__", "chunk_text",
-    "clean_text", "detect_article", "detect_language", "extract_article", "get_model", "list_models", "prefetch",
+    "clean_text", "detect_article", "detect_language", "extract_article", "get_model",
+    "list_models", "prefetch",
     "register_model", "register_route", "sentence_spans", "set_summarizer", "split_sentences",
     "summarize", "translate",
 }  # fmt: skip

@@ -21,6 +21,7 @@ from ringkas.errors import (
     UnknownModelError,
     UnsupportedLanguageError,
 )
+from ringkas.extract import extract_article
 from ringkas.langid import detect_article, detect_language
 from ringkas.models import (
     ModelSpec,
@@ -31,7 +32,6 @@ from ringkas.models import (
     register_route,
     set_summarizer,
 )
-from ringkas.extract import extract_article
 from ringkas.pipeline import Ringkas
 from ringkas.summarize import Summarizer, summarize
 from ringkas.text import chunk_text, clean_text, sentence_spans, split_sentences
