@@ -53,8 +53,10 @@ def evaluate(
     titles = bylines = n_by = datelines = n_dl = body_exact = pub = n_pub = 0
     sent_ok = n_sent = 0
     for src, ann in pages:
-        if src.suffix == ".page":
-            page, exp = load_page(src)
+        if ann.suffix == ".page":
+            page, exp = load_page(ann)
+            if src != ann:
+                page = src.read_text(encoding="utf-8")
         else:
             page, exp = src.read_text(), json.loads(ann.read_text())
         fmt = "html" if src.suffix == ".html" else "text"
@@ -178,8 +180,11 @@ def load_page(path: Path) -> tuple[str, dict[str, Any]]:
 def collect(dirs: Sequence[Path | str], html: bool = False) -> list[tuple[Path, Path]]:
     out: list[tuple[Path, Path]] = []
     for d in dirs:
-        if not html:
-            out.extend((p, p) for p in sorted(Path(d).glob("*.page")))
+        for p in sorted(Path(d).glob("*.page")):
+            if not html:
+                out.append((p, p))
+            elif p.with_suffix(".html").exists():
+                out.append((p.with_suffix(".html"), p))
         for ann in sorted(Path(d).glob("*.expected.json")):
             stem = ann.name[: -len(".expected.json")]
             src = ann.with_name(stem + (".html" if html else ".txt"))

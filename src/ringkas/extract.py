@@ -156,6 +156,7 @@ _NAMES_LINE = re.compile(
     rf"(?: ?(?:[|/&,]| and | dan ) ?{_NAME_PART}(?: {_NAME_PART}){{0,5}}"
     r"| [-–—] \S+(?: \S+)?| \([^()]{2,40}\))?$"
 )
+_NAME_SEPARATOR = re.compile(r" ?[|/&,] ?| [-–—] | \(| and | dan ")
 _SYNDICATION = re.compile(r"(?i:dengan judul|with the title|bertajuk)\s*[\"“'‘](?P<title>[^\"”’]+)")
 _TAGS = re.compile(r"^(?i:tags?|topik|topics?|kata kunci|keywords?|label|tagar)\b\s*:?")
 _COMMENT = re.compile(
@@ -350,7 +351,7 @@ def _find_title(lines: list[_Line], first_body: int, page_counts: Counter[str]) 
     best, best_score = None, 0.0
     for i in range(first_body):
         line = lines[i]
-        if not _headline_like(line) or line.kind == "read_also":
+        if not _headline_like(line) or _BYLINE_LABEL.match(line.text):
             continue
         key = normed[i]
         score = float(min(line.n_words, 20))
@@ -363,7 +364,12 @@ def _find_title(lines: list[_Line], first_body: int, page_counts: Counter[str]) 
         ):
             score += 10  # a breadcrumb, a comment heading or a syndication line quotes it
         if _NAMES_LINE.match(line.text) and line.n_words <= 8:
-            score -= 20
+            # "A B | C D", "A B - Outlet": a byline; a short run of capitals: a label. A
+            # Title Case headline of four words or more has no separator.
+            if _NAME_SEPARATOR.search(line.text):
+                score -= 20
+            elif line.n_words <= 3:
+                score -= 5
         if _DATE.search(line.text) or re.search(r"\(\d{1,2}/\d{1,2}", line.text):
             score -= 10  # captions carry dates; headlines rarely do
         # Headlines sit near the metadata and the body, not at the top of the page.
@@ -686,7 +692,7 @@ def _outside_kind(line: _Line, i: int, first: int, lines: list[_Line]) -> str:
         return "comment"
     if i > first and line.sentence:
         prev = lines[i - 1]
-        if prev.kind == "date" or _NAMES_LINE.match(prev.text):
+        if prev.kind == "date":  # a reader's comment under its name and time stamp
             return "comment"
     if i < first:
         if _NAMES_LINE.match(text) and line.n_words <= 6:
@@ -716,6 +722,11 @@ _MIN_PAGE_CHARS = 2000
 _TITLE_SUFFIX = re.compile(r"\s+[-–—|·:]\s+[^-–—|·:]{2,40}$")
 
 
+def _captions(html_removed: tuple[Removal, ...], result: ExtractedArticle) -> tuple[str, ...]:
+    figcaptions = (r.text for r in html_removed if r.kind == "caption")
+    return tuple(dict.fromkeys((*figcaptions, *result.captions)))
+
+
 def _meta_str(meta: dict[str, object], key: str) -> str | None:
     value = meta.get(key)
     return value if isinstance(value, str) and value.strip() else None
@@ -729,7 +740,12 @@ def _extract_html(page: str, lang: str | None, *, extractor: bool = True) -> Ext
     as_text = _extract_text(visible, lang)
     if not extractor or not _WHOLE_PAGE.search(page) or len(page) < _MIN_PAGE_CHARS:
         # A fragment (an article body in HTML) has no page around it for trafilatura to judge.
-        return _replace(as_text, removed=(*html_removed, *as_text.removed), fmt="html-basic")
+        return _replace(
+            as_text,
+            removed=(*html_removed, *as_text.removed),
+            captions=_captions(html_removed, as_text),
+            fmt="html-basic",
+        )
     try:
         import trafilatura  # optional (ringkas[html]); heavy, so imported only for HTML pages
     except ImportError:
@@ -739,7 +755,10 @@ def _extract_html(page: str, lang: str | None, *, extractor: bool = True) -> Ext
         )
         notice = Removal("html", "trafilatura not installed: basic HTML extraction")
         return _replace(
-            as_text, removed=(notice, *html_removed, *as_text.removed), fmt="html-basic"
+            as_text,
+            removed=(notice, *html_removed, *as_text.removed),
+            captions=_captions(html_removed, as_text),
+            fmt="html-basic",
         )
     doc = trafilatura.bare_extraction(
         page, with_metadata=True, include_comments=False, include_tables=True, deduplicate=False
@@ -751,7 +770,12 @@ def _extract_html(page: str, lang: str | None, *, extractor: bool = True) -> Ext
         _meta_str(meta, k) for k in ("text", "title", "author", "date")
     )
     if not body or not body.strip():
-        return _replace(as_text, removed=(*html_removed, *as_text.removed), fmt="html-basic")
+        return _replace(
+            as_text,
+            removed=(*html_removed, *as_text.removed),
+            captions=_captions(html_removed, as_text),
+            fmt="html-basic",
+        )
     result = _extract_text(body, lang, title_hint=as_text.title or found_title, from_page=True)
     title = as_text.title
     if found_title and (title is None or _norm(title) not in _norm(found_title)):
@@ -768,14 +792,17 @@ def _extract_html(page: str, lang: str | None, *, extractor: bool = True) -> Ext
     seen = {(r.kind, r.text) for r in result.removed} | {("", p) for p in result.paragraphs}
     dropped = [r for r in dropped if ("", r.text) not in seen]
     extra = tuple(r for r in dropped if (r.kind, r.text) not in seen)
+    figcaptions = tuple(r for r in html_removed if r.kind == "caption")
     return _replace(
         result,
-        removed=(*result.removed, *extra),
+        removed=(*result.removed, *extra, *(r for r in figcaptions if r not in result.removed)),
         title=title,
         byline=byline,
         published=published,
         iso=iso,
-        captions=tuple(dict.fromkeys((*as_text.captions, *result.captions))),
+        captions=tuple(
+            dict.fromkeys((*(r.text for r in figcaptions), *as_text.captions, *result.captions))
+        ),
         fmt="html",
     )
 
