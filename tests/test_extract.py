@@ -36,7 +36,8 @@ OWN_PAGES = sorted(PAGES.glob("*.page"))
 def _bench() -> ModuleType:
     path = ROOT / "benchmarks" / "bench_extract.py"
     spec = importlib.util.spec_from_file_location("_bench_extract", path)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -248,7 +249,8 @@ def test_seed_page_comes_out_exactly(shared_data: Path) -> None:
     assert list(got.paragraphs) == exp["body"]
     assert len(got.paragraphs) == 14
     assert list(got.captions) == exp["captions"]
-    assert got.published is None and got.dateline is None
+    assert got.published is None
+    assert got.dateline is None
 
 
 def test_pages_dev_text_figures(shared_data: Path) -> None:
@@ -304,9 +306,8 @@ def test_pipeline_translates_the_headline_as_the_title_and_works_on_the_body(
     assert result.summary == SUMMARY_ID
     english = " ".join(TRANSLATE[s + "."] for s in ARTICLE_ID.rstrip(".").split(". "))
     assert result.translation == english
-    assert (
-        result.title_translation == pipeline.translator.translate(HEADLINE, source_lang="id").text
-    )
+    [headline] = pipeline.translator.translate([HEADLINE], source_lang="id")
+    assert result.title_translation == headline.text
     assert {"kind": "title", "text": HEADLINE} in result.to_dict()["removed"]
 
 
