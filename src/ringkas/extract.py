@@ -299,8 +299,9 @@ def _score(line: _Line, isolated: bool) -> float:
         return -1.0
     if line.kind is None and line.terminal and line.n_words >= 3:
         return 0.0
-    # One line of furniture between two sentences interrupts the body; a block of it ends it.
-    return -_ISOLATED_COST if isolated else -_FURNITURE_COST
+    # One unlabelled line between two sentences interrupts the body; a block of furniture, or
+    # a known footer line (byline, copyright, subscription pitch), ends it.
+    return -_ISOLATED_COST if isolated and line.kind is None else -_FURNITURE_COST
 
 
 def _body_run(lines: list[_Line]) -> tuple[int, int]:
@@ -428,6 +429,11 @@ def _find_byline(lines: list[_Line], title: int | None, first: int, last: int) -
         return labelled[0]
     if title is not None:
         heads = [i for i in range(first) if lines[i].text == lines[title].text]
+        for head in heads:  # "Pangropéa: Dede Suryana" under the headline: any label word
+            for i in range(head + 1, min(head + 3, first)):
+                label, colon, name = lines[i].text.partition(": ")
+                if colon and len(label.split()) == 1 and _NAMES_LINE.match(name.strip()):
+                    return i
         for head in heads:
             for i in range(head + 1, min(head + 4, first)):
                 line = lines[i]
@@ -668,8 +674,9 @@ def _line_kind(
     if line.sentence:
         return None
     # Inside the body run: keep unless it looks like furniture (when unsure, keep).
-    if line.text.endswith(":") and line.n_words >= 3:
-        return None
+    if line.text.endswith(":"):
+        # "Berikut cara mendaftar ...:" opens a list; "Baca Ogé:" / "Related stories:" is a label.
+        return None if line.n_words >= 4 else "related"
     if not line.terminal:
         # Headlines of a "Baca Juga" block, "Read also:" links, prompts, video titles.
         return "related" if line.n_words >= 4 else "navigation"
