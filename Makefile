@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench-langid train-langid clean-venv
+.PHONY: demo test lint bench-langid bench-extract train-langid clean-venv
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ test: lint
 
 bench-langid: $(STAMP)
 	$(BIN)/python benchmarks/bench_langid.py
+
+bench-extract: $(STAMP)
+	$(BIN)/python benchmarks/bench_extract.py
 
 # Rebuilds src/ringkas/data/langid_regional.json.gz from ../shared/data (byte-identical output).
 train-langid: $(STAMP)
