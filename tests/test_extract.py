@@ -171,6 +171,39 @@ def test_related_headlines_after_the_body_go_and_a_quote_between_paragraphs_stay
     assert [r.kind for r in got.removed][-3:] == ["related", "related", "share_prompt"]
 
 
+def test_a_list_and_a_read_also_block_inside_the_body_do_not_cut_it() -> None:
+    """Unpunctuated list items and a short related block between paragraphs: body continues."""
+    body3 = "Wali kota meminta warga mendaftar lebih awal agar kebagian kursi di bus sekolah."
+    page = _page(
+        "Judul Berita Tentang Bus Sekolah Gratis di Kota",
+        "Senin, 4 Desember 2023",
+        BODY,
+        "Berikut daftarnya:",
+        "1. Kecamatan Rungkut",
+        "2. Kecamatan Benowo",
+        "- Kecamatan Pakal",
+        BODY2,
+        "Related stories:",
+        "Harga Cabai Naik Lagi Jelang Natal",
+        body3,
+        "Tag: bus sekolah | Surabaya",
+    )
+    got = extract_article(page)
+    assert got.paragraphs == (
+        BODY,
+        "Berikut daftarnya:",
+        "1. Kecamatan Rungkut",
+        "2. Kecamatan Benowo",
+        "- Kecamatan Pakal",
+        BODY2,
+        body3,
+    )
+    assert [(r.kind, r.text) for r in got.removed][2:4] == [
+        ("read_also", "Related stories:"),
+        ("related", "Harga Cabai Naik Lagi Jelang Natal"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("stamp", "printed", "iso"),
     [

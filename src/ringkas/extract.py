@@ -86,6 +86,7 @@ _SEPARATORS = re.compile(r"\s[|·•›»>/]\s|\s[|·•›»]|[|·•›»]\s")
 _URL = re.compile(r"https?://|www\.|\S+@\S+\.\w+|\b\w+\.(?:com|co\.id|id|my|net|org)\b", re.I)
 _HASHTAG = re.compile(r"#\w")
 _LIST_ITEM = re.compile(r"^(?:\d{1,2}|[a-z])[.)]\s+\S")
+_BULLET = re.compile(r"^[-•●▪*–]\s+\w")
 _ONLY_NUMBER = re.compile(r"^[\d\W]+$")
 
 _MONTH_NUMBERS = {
@@ -184,6 +185,7 @@ _PAREN_CREDIT = re.compile(
 
 _FURNITURE_COST = 12.0
 _ISOLATED_COST = 3.0
+_BLOCK_COST = 4.0
 _AD = re.compile(r"(?i)\W*(?:advertisement|iklan|advertorial)\W*$")
 _PAGE_KINDS = frozenset({"navigation", "date", "tags"})
 _SOFT_KINDS = frozenset({"read_also", "caption", "share_prompt", "embed", "ad"})
@@ -292,13 +294,21 @@ def _structural_kind(line: _Line) -> str | None:
 # --------------------------------------------------------------------------------------------
 
 
-def _score(line: _Line, isolated: bool) -> float:
+def _score(line: _Line, isolated: bool, in_block: bool = False) -> float:
     if line.sentence:
         return float(min(line.n_words, 60))
     if line.kind in _SOFT_KINDS:
-        return -1.0
-    if line.kind is None and line.terminal and line.n_words >= 3:
+        return -1.0  # an interruption of the body: "Baca juga", ads, captions
+    if in_block:
+        return -_BLOCK_COST  # a headline under a "Baca Juga" label: a short block interrupts
+    if line.kind is None and line.text.endswith(":"):
         return 0.0
+    if line.kind is None and (
+        (line.terminal and line.n_words >= 3)
+        or _LIST_ITEM.match(line.text)
+        or _BULLET.match(line.text)
+    ):
+        return 0.0  # a short sentence, a list item, a line opening a list: neither way
     # One unlabelled line between two sentences interrupts the body; a block of furniture, or
     # a known footer line (byline, copyright, subscription pitch), ends it.
     return -_ISOLATED_COST if isolated and line.kind is None else -_FURNITURE_COST
@@ -308,9 +318,12 @@ def _body_run(lines: list[_Line]) -> tuple[int, int]:
     """``(first, last)`` indexes of the best-scoring run (Kadane); ``(0, -1)`` when none."""
     best, best_span = 0.0, (0, -1)
     total, start = 0.0, 0
+    block = False  # inside a "Baca Juga" block: its label, then unpunctuated headlines
     for i, line in enumerate(lines):
         isolated = 0 < i < len(lines) - 1 and lines[i - 1].sentence and lines[i + 1].sentence
-        s = _score(line, isolated)
+        headline = line.kind is None and not line.terminal
+        block = headline and (block or (i > 0 and lines[i - 1].kind == "read_also"))
+        s = _score(line, isolated, block)
         if total <= 0:
             total, start = s, i
         else:
@@ -674,9 +687,18 @@ def _line_kind(
     if line.sentence:
         return None
     # Inside the body run: keep unless it looks like furniture (when unsure, keep).
+    if _LIST_ITEM.match(line.text) or _BULLET.match(line.text):
+        return None  # a step or an item of a list in the body, with or without a full stop
     if line.text.endswith(":"):
-        # "Berikut cara mendaftar ...:" opens a list; "Baca Ogé:" / "Related stories:" is a label.
-        return None if line.n_words >= 4 else "related"
+        # "Berikut cara mendaftar ...:" opens a list; "Baca Ogé:" / "Related stories:" over
+        # headlines is a label.
+        following = lines[i + 1] if i + 1 < len(lines) else None
+        label = following is None or following.kind is not None or not following.terminal
+        if following is not None and (
+            _LIST_ITEM.match(following.text) or _BULLET.match(following.text)
+        ):
+            label = False
+        return "related" if line.n_words < 4 and label else None
     if not line.terminal:
         # Headlines of a "Baca Juga" block, "Read also:" links, prompts, video titles.
         return "related" if line.n_words >= 4 else "navigation"
