@@ -294,13 +294,15 @@ def _structural_kind(line: _Line) -> str | None:
 # --------------------------------------------------------------------------------------------
 
 
-def _score(line: _Line, isolated: bool, in_block: bool = False) -> float:
+def _score(line: _Line, isolated: bool, in_block: int = 0) -> float:
     if line.sentence:
         return float(min(line.n_words, 60))
     if line.kind in _SOFT_KINDS:
         return -1.0  # an interruption of the body: "Baca juga", ads, captions
     if in_block:
-        return -_BLOCK_COST  # a headline under a "Baca Juga" label: a short block interrupts
+        # Headlines under a "Baca Juga" label: a short block between paragraphs interrupts the
+        # body, but only a real paragraph after it (more than one short line) carries it on.
+        return -_BLOCK_COST if in_block > 1 else -_FURNITURE_COST + 2
     if line.kind is None and line.text.endswith(":"):
         return 0.0
     if line.kind is None and (
@@ -318,11 +320,12 @@ def _body_run(lines: list[_Line]) -> tuple[int, int]:
     """``(first, last)`` indexes of the best-scoring run (Kadane); ``(0, -1)`` when none."""
     best, best_span = 0.0, (0, -1)
     total, start = 0.0, 0
-    block = False  # inside a "Baca Juga" block: its label, then unpunctuated headlines
+    block = 0  # headlines so far in a "Baca Juga" block (its label, then unpunctuated lines)
     for i, line in enumerate(lines):
         isolated = 0 < i < len(lines) - 1 and lines[i - 1].sentence and lines[i + 1].sentence
         headline = line.kind is None and not line.terminal
-        block = headline and (block or (i > 0 and lines[i - 1].kind == "read_also"))
+        started = block or (i > 0 and lines[i - 1].kind == "read_also")
+        block = block + 1 if headline and started else 0
         s = _score(line, isolated, block)
         if total <= 0:
             total, start = s, i
