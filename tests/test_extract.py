@@ -97,6 +97,24 @@ def test_own_html_page_comes_out_exactly(path: Path, extractor: bool) -> None:
     assert any("Warga melihat tebing yang retak" in c for c in got.captions)
 
 
+def test_a_paragraph_trafilatura_leaves_out_between_two_it_keeps_is_put_back() -> None:
+    import trafilatura
+
+    html_page = (PAGES / "a_id_kabarsiang.html").read_text(encoding="utf-8")
+    quote = "<p>&quot;Kalau hujan deras, kami langsung siaga.&quot;</p>"
+    wrapped = (
+        '<div class="quote"><span>&quot;Kalau hujan deras, kami langsung siaga.&quot;</span></div>'
+    )
+    html_page = html_page.replace(quote, wrapped)
+    doc = trafilatura.bare_extraction(html_page, with_metadata=True, deduplicate=False)
+    assert doc is not None
+    assert "Kalau hujan deras" not in doc.text  # the extractor alone drops it
+    _, exp = BENCH.load_page(PAGES / "a_id_kabarsiang.page")
+    got = extract_article(html_page)
+    assert got.format == "html"
+    assert list(got.paragraphs) == exp["body"]
+
+
 def test_own_pages_figures() -> None:
     figures = BENCH.evaluate(BENCH.collect([PAGES]))
     assert figures["pages"] == len(OWN_PAGES) >= 7

@@ -759,6 +759,43 @@ def _captions(html_removed: tuple[Removal, ...], result: ExtractedArticle) -> tu
     return tuple(dict.fromkeys((*figcaptions, *result.captions)))
 
 
+def _restore_dropped(result: ExtractedArticle, as_text: ExtractedArticle) -> ExtractedArticle:
+    """Put back body paragraphs that trafilatura left out between two it kept.
+
+    Losing body text is worse than keeping furniture: a paragraph that ringkas's own reading of
+    the page keeps as body, lying between two paragraphs both readings keep, is body.
+    """
+    kept = set(result.paragraphs)
+    gone = {r.text for r in result.removed}
+    common = [j for j, p in enumerate(as_text.paragraphs) if p in kept]
+    if len(common) < 2:
+        return result
+    paragraphs = list(result.paragraphs)
+    anchor = None
+    for j in range(common[0], common[-1] + 1):
+        paragraph = as_text.paragraphs[j]
+        if paragraph in kept:
+            anchor = paragraph
+        elif paragraph not in gone and anchor is not None:
+            at = paragraphs.index(anchor) + 1
+            paragraphs.insert(at, paragraph)
+            anchor = paragraph
+    if len(paragraphs) == len(result.paragraphs):
+        return result
+    return ExtractedArticle(
+        title=result.title,
+        byline=result.byline,
+        published=result.published,
+        published_iso=result.published_iso,
+        dateline=result.dateline,
+        paragraphs=tuple(paragraphs),
+        text="\n\n".join(paragraphs),
+        captions=result.captions,
+        removed=result.removed,
+        format=result.format,
+    )
+
+
 def _meta_str(meta: dict[str, object], key: str) -> str | None:
     value = meta.get(key)
     return value if isinstance(value, str) and value.strip() else None
@@ -809,6 +846,7 @@ def _extract_html(page: str, lang: str | None, *, extractor: bool = True) -> Ext
             fmt="html-basic",
         )
     result = _extract_text(body, lang, title_hint=as_text.title or found_title, from_page=True)
+    result = _restore_dropped(result, as_text)
     title = as_text.title
     if found_title and (title is None or _norm(title) not in _norm(found_title)):
         title = _TITLE_SUFFIX.sub("", found_title)
