@@ -26,7 +26,6 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -934,8 +933,3 @@ def extract_article(
     if format == "html" or (format == "auto" and _looks_like_html(page)):
         return _extract_html(page, lang)
     return _extract_text(page, lang)
-
-
-def iter_kinds(result: ExtractedArticle) -> Iterable[str]:
-    """The removal kinds of ``result``, in page order (handy in tests and reports)."""
-    return (r.kind for r in result.removed)
