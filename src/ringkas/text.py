@@ -694,7 +694,9 @@ _MAX_DATELINE_CHARS = 60
 # Malaysian papers open with the place in capitals and a colon: "KUALA LUMPUR: Kerajaan ...".
 # A label in capitals ("PENTING: ...", "UPDATE: ...") is not a place, and a headline-like
 # "BMKG: Hujan lebat" is too short to be a lead paragraph.
-_COLON_DATELINE = re.compile(r"(?P<place>[A-Z][A-Z'’-]+(?: [A-Z][A-Z'’-]+){0,2}): (?=[A-Z\"“‘'])")
+_COLON_DATELINE = re.compile(
+    r"(?P<place>[A-Z][A-Z'’-]+(?: [A-Z][A-Z'’-]+){0,2})(?: \([^()]{1,20}\))?: (?=[A-Z\"“‘'])"
+)
 _COLON_LABELS = _words(
     """
     PENTING CATATAN UPDATE BREAKING NEWS EKSKLUSIF EXCLUSIVE VIDEO FOTO INFOGRAFIS OPINI OPINION
