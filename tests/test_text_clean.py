@@ -311,6 +311,20 @@ def test_body_text_is_kept(text: str) -> None:
 # (id, text, dateline, removed dateline text, body)
 DATELINES: list[tuple[str, str, str, str, str]] = [
     (
+        "en-colon-with-date",
+        "KUCHING (Dec 14): Sarawak will build three new water treatment plants by 2026.",
+        "KUCHING (Dec 14)",
+        "KUCHING (Dec 14):",
+        "Sarawak will build three new water treatment plants by 2026.",
+    ),
+    (
+        "id-antara-date-source",
+        "Makassar, 7/12 (ANTARA) - Gelombang tinggi berpotensi terjadi.",
+        "Makassar, 7/12 (ANTARA)",
+        "Makassar, 7/12 (ANTARA) -",
+        "Gelombang tinggi berpotensi terjadi.",
+    ),
+    (
         "id-kompas",
         "JAKARTA, KOMPAS.com - Harga naik.",
         "JAKARTA, KOMPAS.com",
