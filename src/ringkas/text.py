@@ -810,46 +810,6 @@ def clean_text(text: str, *, html: bool | None = None) -> CleanedText:
     )
 
 
-def _clean_lines(text: str, *, html: bool | None = None) -> CleanedText:
-    """The line rules alone, without the page structure (kept for comparison in benchmarks)."""
-    _require_str(text)
-    removed: list[Removal] = []
-    if html or (html is None and _HTML_TAG.search(text)):
-        parser = _HtmlToText()
-        parser.feed(text)
-        parser.close()
-        text = "".join(parser.parts)
-        removed.extend(parser.removed)
-    elif html is None:
-        text = _ENTITY.sub(lambda m: unescape(m.group()), text)
-
-    kept: list[str] = []
-    dateline: str | None = None
-    for raw in _normalised_lines(text):
-        line = _strip(_INLINE_PROMPT, raw, "share_prompt", removed)
-        line = _strip(_INLINE_WIRE_CREDIT, line, "footer", removed)
-        line = _strip(_INLINE_READ_ALSO, line, "read_also", removed)
-        if not line:
-            continue
-        kind = _classify_line(line)
-        if kind:
-            removed.append(Removal(kind, line))
-            continue
-        # A long paragraph with a photo credit at its end: keep the paragraph, drop the credit.
-        line = _strip(_CREDIT_TAIL, line, "caption", removed)
-        if not kept and dateline is None and (found := _split_dateline(line)):
-            dateline, dateline_text, line = found
-            removed.append(Removal("dateline", dateline_text))
-            if not line:
-                continue
-        kept.append(line)
-    if kept:
-        kept[-1] = _strip(_TRAILING_EDITOR_CODE, kept[-1], "editor_initials", removed)
-        if not kept[-1]:
-            kept.pop()
-    return CleanedText("\n\n".join(kept), dateline, tuple(removed))
-
-
 def _strip(pattern: re.Pattern[str], line: str, kind: str, removed: list[Removal]) -> str:
     """``line`` without the matches of ``pattern``, each recorded as a removal of ``kind``.
 
