@@ -241,6 +241,9 @@ def test_a_list_and_a_read_also_block_inside_the_body_do_not_cut_it() -> None:
             "2023-12-09T14:20",
         ),
         ("Khamis, 7 Ogos 2023", "Khamis, 7 Ogos 2023", "2023-08-07"),
+        ("Rabu, 06/12/23 14:05 WIB", "Rabu, 06/12/23 14:05 WIB", "2023-12-06T14:05"),
+        ("December 7th, 2023", "December 7th, 2023", "2023-12-07"),
+        ("2023-12-06 14:05", "2023-12-06 14:05", "2023-12-06T14:05"),
     ],
 )
 def test_published_as_printed_and_parsed(stamp: str, printed: str, iso: str) -> None:

@@ -122,8 +122,8 @@ _TIME = (
 )
 _DATE_CORE = (
     rf"(?:(?P<d1>\d{{1,2}}) (?P<m1>{_MONTH}),? (?P<y1>\d{{4}})"
-    rf"|(?P<m2>{_MONTH}) (?P<d2>\d{{1,2}}),? (?P<y2>\d{{4}})"
-    r"|(?P<d3>\d{1,2})[/.-](?P<m3>\d{1,2})[/.-](?P<y3>\d{4})"
+    rf"|(?P<m2>{_MONTH}) (?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,? (?P<y2>\d{{4}})"
+    r"|(?P<d3>\d{1,2})[/.-](?P<m3>\d{1,2})[/.-](?P<y3>\d{4}|\d{2}(?![\d.:]))"
     r"|(?P<y4>\d{4})-(?P<m4>\d{2})-(?P<d4>\d{2}))"
 )
 _HAS_DIGIT = re.compile(r"\d")
@@ -485,6 +485,7 @@ def _iso(m: re.Match[str]) -> str | None:
             d, mo, y = int(g["d2"]), _MONTH_NUMBERS[g["m2"].lower().rstrip(".")], int(g["y2"])
         elif g["d3"]:
             d, mo, y = int(g["d3"]), int(g["m3"]), int(g["y3"])
+            y += 2000 if y < 100 else 0  # "06/12/23"
         else:
             d, mo, y = int(g["d4"]), int(g["m4"]), int(g["y4"])
     except KeyError:
@@ -750,7 +751,8 @@ def _basic_html_text(page: str) -> tuple[str, tuple[Removal, ...]]:
 
 _WHOLE_PAGE = re.compile(r"<(?:html|body|article|main)\b", re.IGNORECASE)
 _MIN_PAGE_CHARS = 2000
-_TITLE_SUFFIX = re.compile(r"\s+[-–—|·:]\s+[^-–—|·:]{2,40}$")
+# "Headline - Site Name" in <title>: a short tail (a site name), not half of the headline.
+_TITLE_SUFFIX = re.compile(r"\s+[-–—|·:]\s+\S+(?: \S+){0,2}$")
 
 
 def _captions(html_removed: tuple[Removal, ...], result: ExtractedArticle) -> tuple[str, ...]:
