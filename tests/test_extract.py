@@ -223,6 +223,28 @@ def test_a_list_and_a_read_also_block_inside_the_body_do_not_cut_it() -> None:
 
 
 @pytest.mark.parametrize(
+    ("line", "byline", "published"),
+    [
+        (
+            "Rabu, 6 Des 2023 14:05 WIB | Reporter: Budi Santoso | Editor: Ani Lestari",
+            "Reporter: Budi Santoso | Editor: Ani Lestari",
+            "Rabu, 6 Des 2023 14:05 WIB",
+        ),
+        ("Rabu, 6 Des 2023 · Oleh Budi Santoso", "Oleh Budi Santoso", "Rabu, 6 Des 2023"),
+        (
+            "Oleh Dinda Permatasari pada 14 Des 2023, 10:20 WIB",
+            "Oleh Dinda Permatasari",
+            "14 Des 2023, 10:20 WIB",
+        ),
+    ],
+)
+def test_byline_and_date_on_one_line(line: str, byline: str, published: str) -> None:
+    got = extract_article(_page("Judul Berita Tentang Bus Sekolah Gratis", line, BODY, BODY2))
+    assert (got.byline, got.published) == (byline, published)
+    assert got.removed[1] == Removal("byline", line)
+
+
+@pytest.mark.parametrize(
     ("stamp", "printed", "iso"),
     [
         (

@@ -156,6 +156,7 @@ _NAMES_LINE = re.compile(
     rf"(?: ?(?:[|/&,]| and | dan ) ?{_NAME_PART}(?: {_NAME_PART}){{0,5}}"
     r"| [-–—] \S+(?: \S+)?| \([^()]{2,40}\))?$"
 )
+_PART_SEPARATOR = re.compile(r"\s+[|·•]\s+")
 _NAME_SEPARATOR = re.compile(r" ?[|/&,] ?| [-–—] | \(| and | dan ")
 _SYNDICATION = re.compile(r"(?i:dengan judul|with the title|bertajuk)\s*[\"“'‘](?P<title>[^\"”’]+)")
 _TAGS = re.compile(r"^(?i:tags?|topik|topics?|kata kunci|keywords?|label|tagar)\b\s*:?")
@@ -414,7 +415,7 @@ def _first_column(line: _Line) -> str:
 
 def _byline_text(lines: list[_Line], i: int) -> tuple[str, set[int]]:
     """The byline as printed, and its lines: HTML blocks split "Penulis A | Editor B" in three."""
-    text = _byline_of(_first_column(lines[i]))
+    text = _byline_of(_labelled_part(lines[i].text) or _first_column(lines[i]))
     used = {i}
     if (
         i + 2 < len(lines)
@@ -425,6 +426,17 @@ def _byline_text(lines: list[_Line], i: int) -> tuple[str, set[int]]:
         text = f"{text} {lines[i + 1].text} {_byline_of(lines[i + 2].text)}"
         used |= {i + 1, i + 2}
     return text, used
+
+
+def _labelled_part(text: str) -> str | None:
+    """ "Rabu, 6 Des 2023 | Reporter: Budi | Editor: Ani" -> "Reporter: Budi | Editor: Ani"."""
+    parts = _PART_SEPARATOR.split(text)
+    for k, part in enumerate(parts[1:], 1):
+        m = _PERSON_LABEL.match(part)
+        if m and part[m.end() :].lstrip(" :·-")[:1].isupper():
+            kept = [p for p in parts[k:] if not _DATE.search(p)]
+            return " | ".join(kept)
+    return None
 
 
 def _find_byline(lines: list[_Line], title: int | None, first: int, last: int) -> int | None:
@@ -439,6 +451,9 @@ def _find_byline(lines: list[_Line], title: int | None, first: int, last: int) -
     ]
     for i in labelled:
         if _PERSON_LABEL.match(lines[i].text):
+            return i
+    for i in range(first):  # the date first, then the author: "Rabu, 6 Des 2023 | Oleh Budi"
+        if lines[i].n_words <= 25 and _labelled_part(lines[i].text):
             return i
     if labelled and (title is None or labelled[0] < first):
         return labelled[0]
