@@ -223,6 +223,24 @@ def test_a_list_and_a_read_also_block_inside_the_body_do_not_cut_it() -> None:
 
 
 @pytest.mark.parametrize(
+    "line",
+    [
+        "Waca uga: Regane lombok ing pasar mundhak maneh.",
+        "Read also: Rupiah weakens as the dollar firms.",
+        "Baca ogé: Harga béas naék deui di pasar.",
+    ],
+)
+def test_read_also_lines_in_jv_en_su_go_even_with_a_full_stop(line: str) -> None:
+    got = extract_article(
+        _page(
+            "Judul Berita Tentang Bus Sekolah Gratis", "Senin, 4 Desember 2023", BODY, line, BODY2
+        )
+    )
+    assert got.paragraphs == (BODY, BODY2)
+    assert Removal("read_also", line) in got.removed
+
+
+@pytest.mark.parametrize(
     ("line", "byline", "published"),
     [
         (

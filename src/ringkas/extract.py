@@ -156,6 +156,11 @@ _NAMES_LINE = re.compile(
     rf"(?: ?(?:[|/&,]| and | dan ) ?{_NAME_PART}(?: {_NAME_PART}){{0,5}}"
     r"| [-–—] \S+(?: \S+)?| \([^()]{2,40}\))?$"
 )
+# "Baca juga" in the page's other languages (the shared rules know id/ms/en's other forms).
+_READ_ALSO = re.compile(
+    r"\W*(?i:read also|also read|waca uga|waca ugi|waca ugê|baca og[eé]|baca deui|maca og[eé])"
+    r"\s*[:\-–—»|]"
+)
 _PART_SEPARATOR = re.compile(r"\s+[|·•]\s+")
 _NAME_SEPARATOR = re.compile(r" ?[|/&,] ?| [-–—] | \(| and | dan ")
 _SYNDICATION = re.compile(r"(?i:dengan judul|with the title|bertajuk)\s*[\"“'‘](?P<title>[^\"”’]+)")
@@ -267,6 +272,8 @@ def _structural_kind(line: _Line) -> str | None:
     line.rule = kind
     if kind is not None:
         return "ad" if kind == "share_prompt" and _AD.match(text) else kind
+    if n <= 40 and _READ_ALSO.match(text):
+        return "read_also"
     if _TAGS.match(text) and n <= 30 and (not line.terminal or text.endswith(":")):
         return "tags"
     if _HASHTAG.match(text) and text.count("#") >= 2:
