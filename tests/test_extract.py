@@ -81,6 +81,8 @@ def test_own_page_comes_out_exactly(path: Path, lang_given: bool) -> None:
 def test_own_html_page_comes_out_exactly(path: Path, extractor: bool) -> None:
     from ringkas.extract import _extract_html
 
+    if extractor:
+        pytest.importorskip("trafilatura")  # the ringkas[html] extra
     _, exp = BENCH.load_page(path)
     got = _extract_html(
         path.with_suffix(".html").read_text(encoding="utf-8"), None, extractor=extractor
@@ -98,7 +100,7 @@ def test_own_html_page_comes_out_exactly(path: Path, extractor: bool) -> None:
 
 
 def test_a_paragraph_trafilatura_leaves_out_between_two_it_keeps_is_put_back() -> None:
-    import trafilatura
+    trafilatura = pytest.importorskip("trafilatura")  # the ringkas[html] extra
 
     html_page = (PAGES / "a_id_kabarsiang.html").read_text(encoding="utf-8")
     quote = "<p>&quot;Kalau hujan deras, kami langsung siaga.&quot;</p>"
