@@ -309,7 +309,9 @@ def test_to_dict_is_json() -> None:
     assert isinstance(got, ExtractedArticle)
 
 
-def test_html_without_trafilatura_says_so(monkeypatch, caplog) -> None:
+def test_html_without_trafilatura_says_so(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     html_page = (PAGES / "a_id_kabarsiang.html").read_text(encoding="utf-8")
     monkeypatch.setitem(sys.modules, "trafilatura", None)  # import trafilatura -> ImportError
     with caplog.at_level(logging.WARNING, logger="ringkas.extract"):
@@ -415,7 +417,9 @@ def test_record_title_wins_over_the_page_headline(tiny_models, tiny_routes) -> N
     assert result.title_translation == TRANSLATE[title]
 
 
-def test_cli_clean_jsonl_carries_the_page_fields(capsys, monkeypatch) -> None:
+def test_cli_clean_jsonl_carries_the_page_fields(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import io
 
     from ringkas.cli import main
