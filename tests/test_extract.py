@@ -191,6 +191,24 @@ def test_related_headlines_after_the_body_go_and_a_quote_between_paragraphs_stay
     assert [r.kind for r in got.removed][-3:] == ["related", "related", "share_prompt"]
 
 
+def test_comments_right_under_the_body_are_not_body() -> None:
+    comment = "Semoga pemerintah cepat turun tangan, kasihan petani kita sudah modal banyak."
+    page = _page(
+        "Judul Berita Tentang Bus Sekolah Gratis di Kota",
+        "Senin, 4 Desember 2023",
+        BODY,
+        BODY2,
+        "Komentar (2)",
+        comment,
+        "Balas",
+        "Gudang harus transparan soal grade, tiap tahun masalahnya sama saja.",
+        "Balas",
+    )
+    got = extract_article(page)
+    assert got.paragraphs == (BODY, BODY2)
+    assert [r.kind for r in got.removed][2:] == ["comment"] * 5
+
+
 def test_a_list_and_a_read_also_block_inside_the_body_do_not_cut_it() -> None:
     """Unpunctuated list items and a short related block between paragraphs: body continues."""
     body3 = "Wali kota meminta warga mendaftar lebih awal agar kebagian kursi di bus sekolah."

@@ -274,6 +274,8 @@ def _structural_kind(line: _Line) -> str | None:
         return "ad" if kind == "share_prompt" and _AD.match(text) else kind
     if n <= 40 and _READ_ALSO.match(text):
         return "read_also"
+    if n <= 6 and not text.endswith((".", "!", "?", '"', "”")) and _COMMENT.search(text):
+        return "comment"  # "Komentar (2)", "2 thoughts on ...", "Reply": never a mere interruption
     if _TAGS.match(text) and n <= 30 and (not line.terminal or text.endswith(":")):
         return "tags"
     if _HASHTAG.match(text) and text.count("#") >= 2:
@@ -747,6 +749,9 @@ def _outside_kind(line: _Line, i: int, first: int, lines: list[_Line]) -> str:
     if i > first and line.sentence:
         prev = lines[i - 1]
         if prev.kind == "date":  # a reader's comment under its name and time stamp
+            return "comment"
+        heading = next((x.kind for x in reversed(lines[first:i]) if x.kind), None)
+        if heading == "comment":  # under "Komentar (2)", between "Balas" links
             return "comment"
     if i < first:
         if _NAMES_LINE.match(text) and line.n_words <= 6:
