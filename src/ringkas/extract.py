@@ -266,10 +266,10 @@ _WEEKDAYS = frozenset(re.findall(r"[a-z']+", _WEEKDAY))
 def _structural_kind(line: _Line) -> str | None:
     """The kind of page furniture a line is, from its shape and the shared line rules."""
     text, n = line.text, line.n_words
-    if _ONLY_NUMBER.match(text):
-        return "navigation"  # "1", "2" of a popular list, "0 komentar" counters go below
     kind = _classify_line(text)
     line.rule = kind
+    if _ONLY_NUMBER.match(text) and kind is None:
+        return "navigation"  # "1", "2" of a popular list
     if kind is not None:
         return "ad" if kind == "share_prompt" and _AD.match(text) else kind
     if n <= 40 and _READ_ALSO.match(text):
@@ -931,10 +931,8 @@ def _replace(
 
 
 def _looks_like_html(page: str) -> bool:
-    head = page[:2000].lstrip().lower()
-    if head.startswith(("<!doctype", "<html")):
-        return True
-    return len(_HTML_TAG.findall(page[:20000])) >= 3
+    # The same test as clean_text's: one HTML tag makes it HTML ("5 < 6" is no tag).
+    return _HTML_TAG.search(page) is not None
 
 
 def extract_article(
