@@ -191,6 +191,24 @@ def test_related_headlines_after_the_body_go_and_a_quote_between_paragraphs_stay
     assert [r.kind for r in got.removed][-3:] == ["related", "related", "share_prompt"]
 
 
+def test_a_question_headline_next_to_the_body_and_a_full_stop_dateline() -> None:
+    body = "Indonesia will build three new power plants in Sulawesi by 2026, officials said."
+    page = _page(
+        "Jakarta Globe",
+        "News | Business | Opinion | Sport",
+        "Can Indonesia Build Three Power Plants in Sulawesi by 2026?",
+        "Jakarta Globe",
+        f"Jakarta. {body}",
+        "The plants will add 900 megawatts of capacity to the grid, the ministry said.",
+        "Tags: energy",
+    )
+    got = extract_article(page)
+    assert got.title == "Can Indonesia Build Three Power Plants in Sulawesi by 2026?"
+    assert got.dateline == "Jakarta."
+    assert got.byline is None  # the outlet's name under the headline is no person
+    assert got.paragraphs[0] == body
+
+
 def test_comments_right_under_the_body_are_not_body() -> None:
     comment = "Semoga pemerintah cepat turun tangan, kasihan petani kita sudah modal banyak."
     page = _page(

@@ -36,6 +36,7 @@ from ringkas.text import (
     _INLINE_PROMPT,
     _INLINE_READ_ALSO,
     _INLINE_WIRE_CREDIT,
+    _SENTENCE_STARTERS,
     _TRAILING_EDITOR_CODE,
     _classify_line,
     _normalised_lines,
@@ -479,6 +480,8 @@ def _find_byline(lines: list[_Line], title: int | None, first: int, last: int) -
                 column = _first_column(line)
                 if line.kind in ("caption", "read_also") or any(c.isdigit() for c in column):
                     continue
+                if column == lines[0].text:
+                    continue  # the site's name again ("Jakarta Globe"), not a person
                 if _NAMES_LINE.match(column) and not column.endswith("."):
                     return i
     return None
@@ -580,6 +583,10 @@ def _extract_text(
             first -= 1
         while last + 1 < len(lines) and _plain(lines[last + 1], title_hint):
             last += 1
+        # A headline in Title Case that ends in "?" or "!" reads like a sentence; it is not
+        # the body's first paragraph.
+        while first < last and _title_case_headline(lines[first]):
+            first += 1
         if title_hint is not None:
             title = next((i for i in range(first) if lines[i].text == title_hint), None)
         if title is None:
@@ -680,13 +687,18 @@ def _take_dateline(
 # A caption closes with the photo's date: "..., Rabu (13/12/2023)." or "... 5 Desember 2023."
 _CAPTION_END = re.compile(r"(?:\(\d{1,2}/\d{1,2}(?:/\d{2,4})?\)|\b\d{4})\.?$")
 
+_TITLE_STOP = re.compile(r"(?P<place>[A-Z][a-z]{3,}(?: [A-Z][a-z]{3,})?)\. (?=[A-Z])")
 _TITLE_COLON = re.compile(r"(?P<place>[A-Z][a-z'’-]+(?: [A-Z][a-z'’-]+){0,2}): (?=[A-Z\"“‘'])")
 
 
 def _split_title_case_colon(line: str) -> tuple[str, str, str] | None:
-    """Malaysian papers also write the place in title case: "Ipoh: Seorang warga emas ..."."""
+    """Title-case places: "Ipoh: Seorang warga emas ..." (Malaysian), "Jakarta. The ..."."""
     m = _TITLE_COLON.match(line)
-    if m is None or len(line[m.end() :].split()) < 8:
+    if m is None:
+        m = _TITLE_STOP.match(line)
+        if m is None or m.group("place") in _SENTENCE_STARTERS:
+            return None
+    if len(line[m.end() :].split()) < 8:
         return None
     return m.group(0).strip(), m.group(0).strip(), line[m.end() :]
 
@@ -730,6 +742,15 @@ def _line_kind(
         # Headlines of a "Baca Juga" block, "Read also:" links, prompts, video titles.
         return "related" if line.n_words >= 4 else "navigation"
     return None
+
+
+def _title_case_headline(line: _Line) -> bool:
+    text = line.text
+    if not 4 <= line.n_words <= 25 or text.endswith(".") or _QUOTED.match(text):
+        return False
+    words = _WORD.findall(text)
+    capitals = sum(w[0].isupper() for w in words if len(w) > 3)
+    return capitals >= 0.6 * sum(len(w) > 3 for w in words)
 
 
 def _plain(line: _Line, title: str | None) -> bool:
