@@ -9,12 +9,13 @@ import ringkas
 
 EXPECTED = {
     "Article", "ArticleResult", "Chunk", "CleanedText", "ConfigError", "DataError",
-    "DuplicateIdError", "ErrorInfo", "GenerationError", "GenerationOptions", "InputError",
-    "InputReadError", "LanguageResult",
+    "DuplicateIdError", "ErrorInfo", "ExtractedArticle", "GenerationError", "GenerationOptions",
+    "InputError", "InputReadError", "LanguageResult",
     "MissingDependencyError", "ModelError", "ModelLoadError", "ModelSpec", "Removal", "Ringkas",
     "RingkasError", "RouteStep", "Summarizer", "SummaryResult", "TranslationResult", "Translator",
     "UND", "UnknownModelError", "UnsupportedLanguageError", "__version__", "chunk_text",
-    "clean_text", "detect_article", "detect_language", "get_model", "list_models", "prefetch",
+    "clean_text", "detect_article", "detect_language", "extract_article", "get_model",
+    "list_models", "prefetch",
     "register_model", "register_route", "sentence_spans", "set_summarizer", "split_sentences",
     "summarize", "translate",
 }  # fmt: skip
@@ -40,7 +41,9 @@ def test_import_does_not_pull_torch_or_transformers():
         "import sys, ringkas; "
         "ringkas.detect_language('Presiden meresmikan jalan tol baru di Jawa Tengah.'); "
         "ringkas.clean_text('Baca juga: x'); "
-        "heavy = [m for m in ('torch', 'transformers', 'ctranslate2') if m in sys.modules]; "
+        "ringkas.extract_article('Judul berita\\n\\nIsi berita ini panjang dan berguna.'); "
+        "heavy = [m for m in ('torch', 'transformers', 'ctranslate2', 'trafilatura')"
+        " if m in sys.modules]; "
         "print(heavy)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

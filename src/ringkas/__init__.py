@@ -21,6 +21,7 @@ from ringkas.errors import (
     UnknownModelError,
     UnsupportedLanguageError,
 )
+from ringkas.extract import extract_article
 from ringkas.langid import detect_article, detect_language
 from ringkas.models import (
     ModelSpec,
@@ -42,6 +43,7 @@ from ringkas.types import (
     Chunk,
     CleanedText,
     ErrorInfo,
+    ExtractedArticle,
     LanguageResult,
     Removal,
     RouteStep,
@@ -61,6 +63,7 @@ __all__ = [
     "DataError",
     "DuplicateIdError",
     "ErrorInfo",
+    "ExtractedArticle",
     "GenerationError",
     "GenerationOptions",
     "InputError",
@@ -85,6 +88,7 @@ __all__ = [
     "clean_text",
     "detect_article",
     "detect_language",
+    "extract_article",
     "get_model",
     "list_models",
     "prefetch",

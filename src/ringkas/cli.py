@@ -124,7 +124,8 @@ examples:
   ringkas clean scraped.jsonl -o clean.jsonl
   ringkas clean pages/ --output-format text      # a folder of .txt files, one article each
 
-Output (JSONL): {"id", "text", "dateline", "removed": [{"kind", "text"}], "title"?}.
+Output (JSONL): {"id", "text", "dateline", "removed": [{"kind", "text"}], "title", "byline",
+"published"}: a whole scraped page comes out as its headline, byline, date and body.
 """,
     "translate": """\
 examples:
@@ -806,9 +807,9 @@ class _CleanProcessor(_Processor):
                 out.append(_error_info(exc))
                 continue
             row: dict[str, Any] = {"id": article.id}
-            if article.title is not None:
-                row["title"] = article.title
             row.update(cleaned.to_dict())
+            if article.title is not None:  # the record's own title wins over the page's
+                row["title"] = article.title
             out.append(row)
         return out
 
@@ -882,7 +883,7 @@ class _Shape:
 
 SHAPES = {
     "detect": _Shape(("id", "lang", "confidence", "stage", "error"), "lang"),
-    "clean": _Shape(("id", "text", "dateline", "error"), "text"),
+    "clean": _Shape(("id", "title", "text", "dateline", "error"), "text"),
     "translate": _Shape(("id", "lang", "translation", "title_translation", "error"), "translation"),
     "summarize": _Shape(("id", "lang", "summary", "error"), "summary"),
     "process": _Shape(("id", "lang", "summary", "translation", "title_translation", "error"), None),
