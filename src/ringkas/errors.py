@@ -14,6 +14,7 @@ them all in one place, and each message says what to do next::
     │   ├── ModelLoadError                  a model that cannot be loaded (offline, corrupt, ...)
     │   └── GenerationError                 the model failed while generating
     ├── MissingDependencyError (ImportError) an optional extra is not installed
+    ├── OverloadedError                     the async queue is full: retry after a moment
     └── DataError                           an evaluation dataset or file is malformed
 """
 
@@ -29,6 +30,7 @@ __all__ = [
     "MissingDependencyError",
     "ModelError",
     "ModelLoadError",
+    "OverloadedError",
     "RingkasError",
     "UnknownModelError",
     "UnsupportedLanguageError",
@@ -87,6 +89,17 @@ class GenerationError(ModelError):
 
 class MissingDependencyError(RingkasError, ImportError):
     """An optional dependency is missing; the message names the extra to install."""
+
+
+class OverloadedError(RingkasError):
+    """The async API's queue is full: the request was refused at once instead of waiting.
+
+    ``retry_after`` is a hint in seconds (a service sends it as ``Retry-After`` with a 503).
+    """
+
+    def __init__(self, message: str, *, retry_after: float = 1.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class DataError(RingkasError, ValueError):
