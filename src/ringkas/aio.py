@@ -178,7 +178,7 @@ class MicroBatcher(Generic[P, R]):
                 self._arrived.clear()
                 try:
                     await asyncio.wait_for(self._arrived.wait(), remaining)
-                except TimeoutError:
+                except asyncio.TimeoutError:
                     break
             batch = self._take()
             groups: dict[Hashable, list[_Request[P, R]]] = {}

@@ -162,6 +162,7 @@ examples:
 PLUGINS = (
     ("eval", "ringkas.evaluate.cli", "evaluate translations and summaries"),
     ("bench", "ringkas.bench", "benchmark speed and memory"),
+    ("serve", "ringkas.serve", "serve the API over HTTP"),
 )
 
 
