@@ -10,6 +10,7 @@ missing ``ringkas[serve]`` extra is reported when the command is used). See docs
 from __future__ import annotations
 
 import argparse
+import signal
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -219,8 +220,19 @@ def _serve(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=int(settings.request_timeout_s) + 5,
         access_log=False,
     )
-    uvicorn.Server(config).run()
-    return EXIT_OK
+    stopped_by: list[int] = []
+
+    def record(signum: int, frame: object) -> None:  # uvicorn re-raises the signal it handled
+        stopped_by.append(signum)
+
+    previous = {sig: signal.signal(sig, record) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        uvicorn.Server(config).run()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    # Same exit codes as the batch commands: 130/143 after a clean stop on SIGINT/SIGTERM.
+    return 128 + stopped_by[-1] if stopped_by else EXIT_OK
 
 
 def _say_usage(message: str, code: int) -> int:
