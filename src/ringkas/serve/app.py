@@ -32,7 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ringkas import __version__
 from ringkas.aio import KINDS, AsyncRingkas, BatchInfo
-from ringkas.errors import InputError, OverloadedError, RingkasError
+from ringkas.errors import InputError, ModelError, OverloadedError, RingkasError
 from ringkas.pipeline import Ringkas
 from ringkas.serve import ServeSettings
 from ringkas.serve import schemas as s
@@ -371,6 +371,11 @@ async def call(state: State, work: Callable[[AsyncRingkas], Awaitable[T]], *, mo
         raise ApiError(503, "Overloaded", str(exc), headers=headers) from None
     except InputError as exc:
         raise ApiError(422, type(exc).__name__, str(exc)) from None
+    except ModelError as exc:
+        # A language this deployment has no usable model for (e.g. a registry model that is not
+        # in the offline cache): the request cannot be served here, the server is fine.
+        log.warning("%s: %s", type(exc).__name__, exc)
+        raise ApiError(422, type(exc).__name__, str(exc)) from None
     except RingkasError as exc:
         log.error("%s: %s", type(exc).__name__, exc)
         raise ApiError(500, type(exc).__name__, str(exc)) from None
@@ -390,7 +395,11 @@ def extract_pages(pages: list[str], fmt: str) -> list[dict[str, Any]]:
 def _add_routes(app: FastAPI, state: State) -> None:
     bad: dict[int | str, dict[str, Any]] = {
         413: {"model": s.ErrorResponse, "description": "body or item count over the limit"},
-        422: {"model": s.ErrorResponse, "description": "invalid field, or an input refused"},
+        422: {
+            "model": s.ErrorResponse,
+            "description": "invalid field, an input the library refuses, or a language with no "
+            "usable model here",
+        },
         503: {"model": s.ErrorResponse, "description": "queue full or models loading"},
         504: {"model": s.ErrorResponse, "description": "request timed out"},
     }
