@@ -492,3 +492,36 @@ def test_sigterm_during_load_answers_every_accepted_request(tiny_models, routes)
     assert set(answered) <= {200, 503}
     assert answered_wrong == []
     assert refused  # new requests were refused once SIGTERM came
+
+
+# -- the command ------------------------------------------------------------------------------
+def test_serve_command_help_and_usage_errors(capsys):
+    from ringkas.cli import main
+
+    assert main(["serve", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "ringkas serve" in out.split("example", 1)[1]
+    assert "--route" in out
+    assert "--max-queue" in out
+    assert main(["serve", "--source-lang", "id"]) == 2
+    assert "send 'lang' with each article" in capsys.readouterr().err
+    assert main(["serve", "--summary-model", "/no/such/folder"]) == 2
+    assert len(capsys.readouterr().err.splitlines()) == 1
+
+
+def test_model_and_engine_flags_become_ringkas_options():
+    from ringkas.cli import build_parser
+    from ringkas.serve import ringkas_options
+
+    args = build_parser().parse_args(
+        ["serve", "--route", "id-en=/m/id-en", "--quantize", "none", "--threads", "3",
+         "--steps", "clean,translate", "--beams", "2"]
+    )  # fmt: skip
+    options = ringkas_options(args)
+    assert options["routes"] == {"id-en": "/m/id-en"}
+    assert options["quantize"] is None
+    assert options["num_threads"] == 3
+    assert options["steps"] == ("clean", "translate")
+    assert options["num_beams"] == 2
+    assert "device" not in options  # not given: the library's default
+    Ringkas(**options)  # every key is a Ringkas keyword
