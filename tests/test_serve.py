@@ -525,3 +525,17 @@ def test_model_and_engine_flags_become_ringkas_options():
     assert options["num_beams"] == 2
     assert "device" not in options  # not given: the library's default
     Ringkas(**options)  # every key is a Ringkas keyword
+
+
+def test_import_ringkas_and_the_cli_stay_free_of_the_server_stack():
+    code = (
+        "import sys, ringkas, ringkas.serve; from ringkas.cli import build_parser; "
+        "build_parser(); "
+        "print([m for m in ('fastapi', 'uvicorn', 'prometheus_client', 'starlette') "
+        "if m in sys.modules])"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.strip() == "[]"
