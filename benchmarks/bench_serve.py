@@ -48,7 +48,7 @@ def start_server(model: Path, args: argparse.Namespace) -> tuple[subprocess.Pope
         "--translation-model", str(model), "--device", "cpu", "--threads", str(args.threads),
         "--beams", str(args.beams), "--max-new-tokens", str(args.new_tokens),
         "--max-batch-items", str(args.clients), "--max-wait-ms", str(args.max_wait_ms),
-        "--quantize", args.quantize,
+        "--quantize", args.quantize, *(["--backend", args.backend] if args.backend else []),
     ]  # fmt: skip
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     server = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
@@ -149,6 +149,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "threads": args.threads,
         "max_wait_ms": args.max_wait_ms,
         "repeats": args.repeats,
+        "backend": args.backend or "auto",
         "quantize": args.quantize,
         # Share of articles whose translation is the same served alone and in shared batches.
         "identical_outputs": sum(
@@ -178,7 +179,7 @@ def markdown(report: dict[str, Any]) -> str:
         [
             f"{report['clients']} articles of {report['sentences_per_article']} sentences "
             f"({report['input']}), {report['model']}; greedy x{report['beams']} beam(s), "
-            f"{report['new_tokens']} new tokens at most, quantize {report['quantize']}, "
+            f"{report['new_tokens']} new tokens at most, backend {report['backend']}, quantize {report['quantize']}, "
             f"{report['threads']} threads, "
             f"max wait {report['max_wait_ms']:g} ms, median of {report['repeats']} repeats; "
             f"load average {report['machine']['load'][0]:.1f} on {report['machine']['cpus']} "
@@ -204,6 +205,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--max-wait-ms", type=float, default=5.0)
     parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--backend", help="torch or ct2 (default: the library's, auto)")
     parser.add_argument(
         "--quantize", default="auto", help="auto (int8 on CPU, the default) or none (fp32)"
     )
