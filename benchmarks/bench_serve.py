@@ -179,7 +179,8 @@ def markdown(report: dict[str, Any]) -> str:
         [
             f"{report['clients']} articles of {report['sentences_per_article']} sentences "
             f"({report['input']}), {report['model']}; greedy x{report['beams']} beam(s), "
-            f"{report['new_tokens']} new tokens at most, backend {report['backend']}, quantize {report['quantize']}, "
+            f"{report['new_tokens']} new tokens at most, backend {report['backend']}, "
+            f"quantize {report['quantize']}, "
             f"{report['threads']} threads, "
             f"max wait {report['max_wait_ms']:g} ms, median of {report['repeats']} repeats; "
             f"load average {report['machine']['load'][0]:.1f} on {report['machine']['cpus']} "
