@@ -197,7 +197,7 @@ def markdown(report: dict[str, Any]) -> str:
     )
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--sentences", type=int, default=4, help="sentences per article")
@@ -212,7 +212,7 @@ def main() -> None:
     )
     parser.add_argument("--tiny", action="store_true", help="tiny model: wiring, not speed")
     parser.add_argument("--out", type=Path, help="write bench-serve.json and .md here")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     report = run(args)
     text = markdown(report)
     print(text)

@@ -539,3 +539,21 @@ def test_import_ringkas_and_the_cli_stay_free_of_the_server_stack():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.slow  # starts a server process and builds the tiny benchmark model (~1 min)
+def test_bench_serve_smoke(tmp_path, capsys):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "_bench_serve", REPO / "benchmarks" / "bench_serve.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main(["--tiny", "--clients", "4", "--repeats", "1", "--out", str(tmp_path)])
+    report = json.loads((tmp_path / "bench-serve.json").read_text())
+    assert set(report["summary"]) == {"sequential", "concurrent"}
+    assert report["ratio"] > 0
+    assert "Throughput ratio" in capsys.readouterr().out
