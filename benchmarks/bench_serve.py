@@ -48,7 +48,8 @@ def start_server(model: Path, args: argparse.Namespace) -> tuple[subprocess.Pope
         "--translation-model", str(model), "--device", "cpu", "--threads", str(args.threads),
         "--beams", str(args.beams), "--max-new-tokens", str(args.new_tokens),
         "--max-batch-items", str(args.clients), "--max-wait-ms", str(args.max_wait_ms),
-        "--quantize", args.quantize, "--timeout", "3600", *(["--backend", args.backend] if args.backend else []),
+        "--quantize", args.quantize, "--timeout", "3600",
+        *(["--backend", args.backend] if args.backend else []),
     ]  # fmt: skip
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     server = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
