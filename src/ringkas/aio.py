@@ -7,8 +7,9 @@ call into a small queue per operation; a collector takes what arrived within ``m
 worker thread (the event loop never waits on a model) and hands each caller exactly its own
 results. ringkas's results do not depend on which texts share a batch (exactly so where the
 engine's are batch-independent; int8 engines scale activations per batch, which can flip a
-near-tie token), so every caller gets what a direct call would have given it, errors included: a batch that fails is retried request
-by request, so one bad request never takes the others down. When the queue is full a call fails
+near-tie token), so every caller gets what a direct call would have given it, errors included:
+a batch that fails is retried request by request, so one bad request never takes the others
+down. When the queue is full a call fails
 at once with :class:`~ringkas.errors.OverloadedError` instead of waiting without end.
 """
 

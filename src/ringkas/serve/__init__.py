@@ -220,14 +220,18 @@ def _serve(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=int(settings.request_timeout_s) + 5,
         access_log=False,
     )
+    server = uvicorn.Server(config)
     stopped_by: list[int] = []
 
-    def record(signum: int, frame: object) -> None:  # uvicorn re-raises the signal it handled
+    def record(signum: int, frame: object) -> None:
+        # Before uvicorn takes over the signals: stop as it would. After: uvicorn re-raises
+        # the signal it handled, and the exit code says which.
         stopped_by.append(signum)
+        server.should_exit = True
 
     previous = {sig: signal.signal(sig, record) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        uvicorn.Server(config).run()
+        server.run()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
