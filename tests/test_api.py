@@ -8,10 +8,11 @@ import sys
 import ringkas
 
 EXPECTED = {
-    "Article", "ArticleResult", "Chunk", "CleanedText", "ConfigError", "DataError",
+    "Article", "ArticleResult", "AsyncRingkas", "Chunk", "CleanedText", "ConfigError", "DataError",
     "DuplicateIdError", "ErrorInfo", "ExtractedArticle", "GenerationError", "GenerationOptions",
     "InputError", "InputReadError", "LanguageResult",
-    "MissingDependencyError", "ModelError", "ModelLoadError", "ModelSpec", "Removal", "Ringkas",
+    "MissingDependencyError", "ModelError", "ModelLoadError", "ModelSpec", "OverloadedError",
+    "Removal", "Ringkas",
     "RingkasError", "RouteStep", "Summarizer", "SummaryResult", "TranslationResult", "Translator",
     "UND", "UnknownModelError", "UnsupportedLanguageError", "__version__", "chunk_text",
     "clean_text", "detect_article", "detect_language", "extract_article", "get_model",

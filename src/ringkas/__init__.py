@@ -6,6 +6,7 @@ so a service that only detects languages or cleans text never pays for them.
 
 from __future__ import annotations
 
+from ringkas.aio import AsyncRingkas
 from ringkas.config import GenerationOptions
 from ringkas.errors import (
     ConfigError,
@@ -17,6 +18,7 @@ from ringkas.errors import (
     MissingDependencyError,
     ModelError,
     ModelLoadError,
+    OverloadedError,
     RingkasError,
     UnknownModelError,
     UnsupportedLanguageError,
@@ -57,6 +59,7 @@ __all__ = [
     "UND",
     "Article",
     "ArticleResult",
+    "AsyncRingkas",
     "Chunk",
     "CleanedText",
     "ConfigError",
@@ -73,6 +76,7 @@ __all__ = [
     "ModelError",
     "ModelLoadError",
     "ModelSpec",
+    "OverloadedError",
     "Removal",
     "Ringkas",
     "RingkasError",

@@ -176,6 +176,7 @@ examples:
 PLUGINS = (
     ("eval", "ringkas.evaluate.cli", "evaluate translations and summaries"),
     ("bench", "ringkas.bench_cli", "time models: speed and memory"),
+    ("serve", "ringkas.serve", "serve the API over HTTP"),
 )
 
 
