@@ -180,6 +180,7 @@ def _worker_pids() -> list[int]:
     return pids
 
 
+@pytest.mark.slow  # ~40 s here; the default run keeps the equality and --resume tests
 def test_an_actor_killed_mid_run_is_restarted_and_every_id_comes_out_once(ray_cluster, tiny_routes):
     from ringkas.distributed import process_dataset
 
@@ -245,8 +246,8 @@ def shard_records(out: Path) -> list[dict[str, Any]]:
 
 
 def single_machine_cli(tmp_path: Path, source: Path, opts: list[str], capsys) -> list[dict]:
-    full = tmp_path / "full.jsonl"
-    main(["process", str(source), "-o", str(full), *opts, "-q"])
+    full = tmp_path / f"{source.name}.out.jsonl"
+    main(["process", str(source), "-o", str(full), *opts, "-q", "--overwrite"])
     capsys.readouterr()
     return [json.loads(line) for line in full.read_text("utf-8").splitlines()]
 
@@ -293,6 +294,7 @@ def test_cli_writes_shards_equal_to_the_single_machine_cli(
     assert main([*args, "--resume", "--shard-size", "10"]) == 2
 
 
+@pytest.mark.slow
 def test_parquet_in_and_out(ray_cluster, tiny_models, tmp_path, capsys):
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -321,7 +323,7 @@ def test_parquet_in_and_out(ray_cluster, tiny_models, tmp_path, capsys):
 
 
 def test_driver_killed_after_some_shards_then_resume(ray_cluster, tiny_models, tmp_path, capsys):
-    rows = articles(400)
+    rows = articles(240)
     source = tmp_path / "in.jsonl"
     write_jsonl(source, rows)
     out = tmp_path / "out"
