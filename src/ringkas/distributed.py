@@ -62,6 +62,8 @@ _SHARD = "_ringkas_shard"
 _POS = "_ringkas_pos"
 
 MANIFEST = "manifest.json"
+#: Ringkas options that change speed, not results: a --resume may use other values.
+_SPEED_OPTIONS = frozenset({"window", "num_threads", "batch_tokens", "max_batch_size"})
 _MANIFEST_KIND = "ringkas-ray-manifest"
 _FORMATS = {
     ".jsonl": "jsonl",
@@ -539,7 +541,8 @@ def run_cli(args: argparse.Namespace) -> int:
         id=args.id_field, text=args.text_field, title=args.title_field, lang=args.lang_field
     )
     settings = {
-        "options": options,
+        # What shapes the output; how fast it is made (threads, batches) may change on --resume.
+        "options": {k: v for k, v in options.items() if k not in _SPEED_OPTIONS},
         "fields": dataclasses.asdict(fields),
         "source_lang": args.source_lang,
         "input_format": args.input_format,
