@@ -582,9 +582,26 @@ def run_cli(args: argparse.Namespace) -> int:
         cli._say("stopped; the committed shards are kept. Resume with:")
         print(f"  {cli._resume_command(args.argv)}", file=sys.stderr, flush=True)
         return 130
+    except ray.exceptions.RayError as exc:  # an actor that cannot start (a model that won't
+        # load), a lost node...: one line, not Ray's pages of traceback
+        why = _root_cause(exc)
+        cli._say(f"error: the Ray job failed: {why}")
+        cli._say("the committed shards are kept; fix the cause, then rerun with --resume")
+        return cli.EXIT_FAILED
     finally:
         if started_here:
             ray.shutdown()
+
+
+def _root_cause(exc: BaseException) -> str:
+    """The innermost error of a Ray error chain, on one line."""
+    while True:
+        cause = getattr(exc, "cause", None) or exc.__cause__
+        if not isinstance(cause, BaseException) or cause is exc:
+            break
+        exc = cause
+    lines = [line for line in str(exc).splitlines() if line.strip()]
+    return f"{type(exc).__name__}: {lines[-1].strip() if lines else ''}"
 
 
 def _check_cli_options(args: argparse.Namespace) -> None:
@@ -664,13 +681,18 @@ def _run(
     pending = [i for i, s in enumerate(shards) if s.name not in committed]
 
     if pending:
-        # One block per shard: shards are read in parallel, each by one task.
+        # One read task per shard; its rows are then cut into blocks of --window rows, so
+        # that the actors share a shard's batches instead of one actor taking the whole shard.
         items = [{"shard": index} for index in pending]
-        dataset = ray.data.from_items(items, override_num_blocks=len(pending)).map_batches(
-            _read_shards,  # type: ignore[arg-type]
-            fn_kwargs={"sources": sources, "shards": shards},
-            batch_size=1,
-            batch_format="pyarrow",
+        dataset = (
+            ray.data.from_items(items, override_num_blocks=len(pending))
+            .map_batches(
+                _read_shards,  # type: ignore[arg-type]
+                fn_kwargs={"sources": sources, "shards": shards},
+                batch_size=1,
+                batch_format="pyarrow",
+            )
+            .repartition(target_num_rows_per_block=args.window)
         )
         results = process_dataset(
             dataset,
