@@ -173,10 +173,10 @@ class RingkasWorker:
                 )
             except InputError as exc:
                 error = ErrorInfo(type(exc).__name__, str(exc))
-                record_id = "" if raw_id is None else str(raw_id)
-                out[i] = error_record(record_id, error, row.get(_LINE))
+                record = error_record(str(raw_id), error, row.get(_LINE))
                 if raw_id is None:
-                    out[i]["id"] = None  # type: ignore[index]
+                    record["id"] = None  # nothing to match it by, and the caller sees that
+                out[i] = record
                 continue
             if self.source_lang and not article.lang:
                 article = dataclasses.replace(article, lang=self.source_lang)
@@ -191,11 +191,11 @@ class RingkasWorker:
         ids: list[str | None] = []
         errors: list[str | None] = []
         lines: list[str] = []
-        for record in out:
-            assert record is not None  # every slot was filled above
-            ids.append(record.get("id"))
-            errors.append(record["error"]["type"] if record.get("error") else None)
-            lines.append(json.dumps(record, ensure_ascii=False))
+        for filled in out:
+            assert filled is not None  # every slot was filled above
+            ids.append(filled.get("id"))
+            errors.append(filled["error"]["type"] if filled.get("error") else None)
+            lines.append(json.dumps(filled, ensure_ascii=False))
         return ids, errors, lines
 
 
