@@ -439,7 +439,8 @@ def _add_ray_options(p: argparse.ArgumentParser) -> None:
         type=_positive_int,
         default=1000,
         metavar="N",
-        help="records per output shard, the unit of --resume (default 1000)",
+        help="records per output shard at most, the unit of --resume (default 1000; smaller "
+        "when needed to give each worker four shards)",
     )
     ray.add_argument(
         "--shard-format",

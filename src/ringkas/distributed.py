@@ -648,12 +648,17 @@ def _run(
         _Source(path, args.input_format or _format_of(path) or "jsonl", fields, args.txt_mode)
         for path in files
     ]
-    count = ray.remote(num_cpus=1)(_count)
+    count = ray.remote(num_cpus=0)(_count)  # as light as the reads below
     counted = ray.get([count.remote(source) for source in sources])
     read_errors = [f"{path}: {why}" for path, (_, why) in zip(files, counted, strict=True) if why]
     counts = [n for n, _ in counted]
     ext = "jsonl" if args.shard_format == "jsonl" else "parquet"
-    shards = _plan(counts, args.shard_size, ext)
+    if manifest is None:
+        # Actors share the work shard by shard: at least four shards per actor.
+        size = min(args.shard_size, max(1, -(-sum(counts) // (4 * args.workers))))
+        shards = _plan(counts, size, ext)
+    else:
+        shards = [_Shard(**shard) for shard in manifest["shards"]]
     if manifest is None:
         manifest = {
             "kind": _MANIFEST_KIND,
@@ -681,18 +686,16 @@ def _run(
     pending = [i for i, s in enumerate(shards) if s.name not in committed]
 
     if pending:
-        # One read task per shard; its rows are then cut into blocks of --window rows, so
-        # that the actors share a shard's batches instead of one actor taking the whole shard.
+        # One read task per shard, one block per shard: actors share the work shard by shard.
         items = [{"shard": index} for index in pending]
-        dataset = (
-            ray.data.from_items(items, override_num_blocks=len(pending))
-            .map_batches(
-                _read_shards,  # type: ignore[arg-type]
-                fn_kwargs={"sources": sources, "shards": shards},
-                batch_size=1,
-                batch_format="pyarrow",
-            )
-            .repartition(target_num_rows_per_block=args.window)
+        dataset = ray.data.from_items(items, override_num_blocks=len(pending)).map_batches(
+            _read_shards,  # type: ignore[arg-type]
+            fn_kwargs={"sources": sources, "shards": shards},
+            batch_size=1,
+            batch_format="pyarrow",
+            # Reading is light next to the models, and must never wait for a CPU that the
+            # actors hold: with --workers equal to the cluster's CPUs it would wait forever.
+            num_cpus=0,
         )
         results = process_dataset(
             dataset,
