@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RESULT_COLUMNS",
+    "Fields",
     "RingkasWorker",
     "iter_results",
     "process_dataset",
