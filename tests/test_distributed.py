@@ -371,6 +371,16 @@ def test_driver_killed_after_some_shards_then_resume(ray_cluster, tiny_models, t
     assert f"{skipped} already in {out} skipped" in summary
 
 
+def test_a_model_that_cannot_load_fails_the_job_in_one_line(ray_cluster, tmp_path, capsys):
+    source = tmp_path / "in.jsonl"
+    write_jsonl(source, articles(4))
+    args = ["process", str(source), "-o", str(tmp_path / "out"), "--ray", "-q"]
+    assert main([*args, "--steps", "translate", "--route", "id-en=/nonexistent/model"]) == 1
+    err = capsys.readouterr().err
+    assert "the Ray job failed: ringkas.errors.UnknownModelError: model folder" in err
+    assert "--resume" in err
+
+
 def test_without_ray_the_cli_names_the_extra(tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)  # import ray -> ImportError
     source = tmp_path / "in.jsonl"

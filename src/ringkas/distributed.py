@@ -595,14 +595,23 @@ def run_cli(args: argparse.Namespace) -> int:
 
 
 def _root_cause(exc: BaseException) -> str:
-    """The innermost error of a Ray error chain, on one line."""
-    while True:
-        cause = getattr(exc, "cause", None) or exc.__cause__
-        if not isinstance(cause, BaseException) or cause is exc:
-            break
-        exc = cause
-    lines = [line for line in str(exc).splitlines() if line.strip()]
-    return f"{type(exc).__name__}: {lines[-1].strip() if lines else ''}"
+    """The innermost ``SomeError: message`` line of a Ray error chain (Ray wraps the worker's
+    exception, with its traceback, in its own errors)."""
+    import re
+
+    texts: list[str] = []
+    seen: BaseException | None = exc
+    while seen is not None and len(texts) < 10:
+        texts.append(f"{type(seen).__name__}: {seen}")
+        seen = getattr(seen, "cause", None) or seen.__cause__
+        seen = seen if isinstance(seen, BaseException) else None
+    lines = [
+        line.strip()
+        for text in texts
+        for line in text.splitlines()
+        if re.match(r"^[\w.]+(Error|Exception): \S", line.strip())
+    ]
+    return lines[-1] if lines else texts[0].splitlines()[0]
 
 
 def _check_cli_options(args: argparse.Namespace) -> None:
