@@ -1,7 +1,7 @@
 """Serving benchmark: 32 concurrent clients, one article each, vs the same articles one at a time.
 
 A ``ringkas serve`` process (its own process, so the clients do not share its GIL) serves the
-opus-mt-size random-weight Marian model (built locally by ``ringkas.bench``, no download) on a
+opus-mt-size random-weight Marian model (built locally by ``benchmarks.models``, no download) on a
 loopback port. Mode "sequential" sends the articles one request at a time, as a service calling
 a one-request-one-model-call server would; mode "concurrent" sends them from N clients at once,
 which ringkas coalesces into shared batches. Reported: throughput (articles/s) of each mode,
@@ -30,7 +30,11 @@ from typing import Any
 
 import httpx
 
-from ringkas.bench import bench_model, load_sentences, percentile
+if __package__ in (None, ""):  # run as a file: make the repository root importable
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+from benchmarks.models import bench_model, load_sentences
+from ringkas.bench import percentile
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -49,3 +49,11 @@ def test_import_does_not_pull_torch_or_transformers():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_import_does_not_pull_ray():
+    """Ray takes seconds to import: only ``--ray`` runs and ``ringkas.distributed``'s functions
+    may import it, never ``import ringkas``, the CLI or the module itself."""
+    code = "import sys, ringkas, ringkas.cli, ringkas.distributed; print('ray' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -294,6 +294,7 @@ def build_parser(*, plugins: bool = True) -> argparse.ArgumentParser:
         metavar="N",
         help="longest summary in tokens (default: the --summary-length preset)",
     )
+    _add_ray_options(p)
     p.set_defaults(func=_batch("process"))
 
     p = command("models", "list the registered models, or download them for offline use")
@@ -462,6 +463,45 @@ def _add_io_options(p: argparse.ArgumentParser) -> None:
 # The Summarizer's defaults, repeated here so that ``--help`` imports no model code.
 _MAX_ARTICLE_TOKENS = 100_000
 _MAX_ROUNDS = 6
+
+
+def _add_ray_options(p: argparse.ArgumentParser) -> None:
+    ray = p.add_argument_group("Ray cluster (pip install 'ringkas[ray]'; see docs/distributed.md)")
+    ray.add_argument(
+        "--ray",
+        action="store_true",
+        help="run on Ray: INPUT is files or folders (JSONL, CSV, Parquet; local or any filesystem "
+        "Ray reads), -o a folder of result shards and a manifest",
+    )
+    ray.add_argument(
+        "--ray-address",
+        metavar="ADDRESS",
+        help="cluster to join, e.g. ray://head:10001 or auto (default: $RAY_ADDRESS, else a "
+        "local Ray started for this run)",
+    )
+    ray.add_argument(
+        "--workers", type=_positive_int, default=1, metavar="N", help="actors (default 1)"
+    )
+    ray.add_argument(
+        "--cpus-per-worker", type=float, default=1.0, metavar="C", help="CPUs per actor (default 1)"
+    )
+    ray.add_argument(
+        "--gpus-per-worker", type=float, default=0.0, metavar="G", help="GPUs per actor (default 0)"
+    )
+    ray.add_argument(
+        "--shard-size",
+        type=_positive_int,
+        default=1000,
+        metavar="N",
+        help="records per output shard at most, the unit of --resume (default 1000; smaller "
+        "when needed to give each worker four shards)",
+    )
+    ray.add_argument(
+        "--shard-format",
+        choices=("jsonl", "parquet"),
+        default="jsonl",
+        help="format of the result shards (default jsonl)",
+    )
 
 
 def _add_model_options(p: argparse.ArgumentParser, *, summary: bool, translation: bool) -> None:
@@ -865,9 +905,9 @@ def _summary_row(r: ArticleResult) -> dict[str, Any]:
 
 
 def _process_row(r: ArticleResult) -> dict[str, Any]:
-    row = r.to_dict()
-    row.pop("error", None)
-    return row
+    from ringkas.io import result_record
+
+    return result_record(r)
 
 
 def _lang_row(r: ArticleResult) -> dict[str, Any]:
@@ -919,57 +959,8 @@ def _make_processor(name: str, args: argparse.Namespace, *, dry: bool) -> _Proce
                 source_lang=args.source_lang,
                 routes={},
             )
-        engine = {
-            "device": args.device,
-            "backend": args.backend,
-            "dtype": args.dtype,
-            "quantize": args.quantize,
-            "num_threads": args.threads,
-            "batch_tokens": args.batch_tokens,
-            "max_batch_size": args.max_batch_size,
-        }
-        options: dict[str, Any] = {
-            # Engine options the user did not give keep the library's defaults.
-            **{key: value for key, value in engine.items() if value is not None},
-            # --quantize none: exact fp32 reference outputs instead of the int8 default.
-            **({"quantize": None} if (args.quantize or "").lower() in _NO_QUANTIZATION else {}),
-            "steps": steps,
-            "routes": routes,
-            "window": args.window,
-            "on_error": "record",
-        }
-        if name == "translate":
-            options |= {
-                "translation_model": args.translation_model,
-                "target_lang": args.target_lang,
-                "num_beams": args.beams,
-                "max_new_tokens": args.max_new_tokens,
-            }
-            shape: Callable[[ArticleResult], dict[str, Any]] = _translation_row
-        elif name == "summarize":
-            options |= {
-                "summary_model": args.summary_model,
-                "summary_method": args.summary_method,
-                "summary_length": args.summary_length,
-                "summary_lang": args.target_lang,
-                "summary_num_beams": args.beams,
-                "summary_max_new_tokens": args.max_new_tokens,
-            }
-            shape = _summary_row
-        else:
-            options |= {
-                "translation_model": args.translation_model,
-                "summary_model": args.summary_model,
-                "summary_method": args.summary_method,
-                "summary_length": args.summary_length,
-                "summary_lang": args.summary_lang,
-                "target_lang": args.target_lang,
-                "num_beams": args.beams,
-                "max_new_tokens": args.max_new_tokens,
-                "summary_num_beams": args.summary_beams,
-                "summary_max_new_tokens": args.summary_max_new_tokens,
-            }
-            shape = _process_row
+        options = _ringkas_options(name, args, steps)
+        shape = {"translate": _translation_row, "summarize": _summary_row}.get(name, _process_row)
         ringkas = Ringkas(**options)
         if name != "translate":
             ringkas.summarizer.max_article_tokens = args.max_article_tokens
@@ -979,6 +970,63 @@ def _make_processor(name: str, args: argparse.Namespace, *, dry: bool) -> _Proce
     except Exception as exc:  # a model folder that cannot be read, ...
         raise UsageError(_model_error(exc)) from exc
     return _PipelineProcessor(ringkas, shape, source_lang=args.source_lang, routes=routes)
+
+
+def _ringkas_options(name: str, args: argparse.Namespace, steps: Sequence[str]) -> dict[str, Any]:
+    """``Ringkas(...)`` keyword arguments from a batch command's model and engine flags.
+
+    The one place flags become library options (``ringkas.distributed`` uses it too), so that a
+    future options object replaces only this function.
+    """
+    engine = {
+        "device": args.device,
+        "backend": args.backend,
+        "dtype": args.dtype,
+        "quantize": args.quantize,
+        "num_threads": args.threads,
+        "batch_tokens": args.batch_tokens,
+        "max_batch_size": args.max_batch_size,
+    }
+    options: dict[str, Any] = {
+        # Engine options the user did not give keep the library's defaults.
+        **{key: value for key, value in engine.items() if value is not None},
+        # --quantize none: exact fp32 reference outputs instead of the int8 default.
+        **({"quantize": None} if (args.quantize or "").lower() in _NO_QUANTIZATION else {}),
+        "steps": tuple(steps),
+        "routes": dict(args.route),
+        "window": args.window,
+        "on_error": "record",
+    }
+    if name == "translate":
+        options |= {
+            "translation_model": args.translation_model,
+            "target_lang": args.target_lang,
+            "num_beams": args.beams,
+            "max_new_tokens": args.max_new_tokens,
+        }
+    elif name == "summarize":
+        options |= {
+            "summary_model": args.summary_model,
+            "summary_method": args.summary_method,
+            "summary_length": args.summary_length,
+            "summary_lang": args.target_lang,
+            "summary_num_beams": args.beams,
+            "summary_max_new_tokens": args.max_new_tokens,
+        }
+    else:
+        options |= {
+            "translation_model": args.translation_model,
+            "summary_model": args.summary_model,
+            "summary_method": args.summary_method,
+            "summary_length": args.summary_length,
+            "summary_lang": args.summary_lang,
+            "target_lang": args.target_lang,
+            "num_beams": args.beams,
+            "max_new_tokens": args.max_new_tokens,
+            "summary_num_beams": args.summary_beams,
+            "summary_max_new_tokens": args.summary_max_new_tokens,
+        }
+    return options
 
 
 @dataclass
@@ -1034,6 +1082,10 @@ class _Stopper:
 
 def _batch(name: str) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
+        if getattr(args, "ray", False):
+            from ringkas.distributed import run_cli  # imports Ray, only when asked for
+
+            return run_cli(args)
         return _run_batch(name, args)
 
     return run

@@ -37,7 +37,7 @@ from ringkas.errors import (
     InputReadError,
     LimitExceededError,
 )
-from ringkas.types import Article, ErrorInfo
+from ringkas.types import Article, ArticleResult, ErrorInfo
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -56,6 +56,7 @@ __all__ = [
     "open_input",
     "open_writer",
     "output_format_for",
+    "result_record",
     "scan_resume",
 ]
 
@@ -120,6 +121,14 @@ class Record:
 def error_record(record_id: str, error: ErrorInfo, line: int | None) -> dict[str, Any]:
     """The output line of a failed record: ``{"id", "error": {"type", "message", "line"}}``."""
     return {"id": record_id, "error": {"type": error.type, "message": error.message, "line": line}}
+
+
+def result_record(result: ArticleResult) -> dict[str, Any]:
+    """The output line of ``ringkas process`` for a successful result (every field but
+    ``error``); shared by the single-machine CLI and the Ray workers so that both write the same."""
+    row = result.to_dict()
+    row.pop("error", None)
+    return row
 
 
 def _fail(record_id: str, line: int | None, exc: Exception) -> Record:
