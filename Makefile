@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 
-.PHONY: demo test test-exact-paths lint lock bench bench-langid train-langid clean-venv
+.PHONY: demo test test-exact-paths lint lock bench bench-langid bench-extract train-langid clean-venv
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,9 @@ bench: $(STAMP)
 
 bench-langid: $(STAMP)
 	$(BIN)/python benchmarks/bench_langid.py
+
+bench-extract: $(STAMP)
+	$(BIN)/python benchmarks/bench_extract.py
 
 # Rebuilds src/ringkas/data/langid_regional.json.gz from ../shared/data (byte-identical output).
 train-langid: $(STAMP)

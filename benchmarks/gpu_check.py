@@ -2,9 +2,10 @@
 
 Builds the benchmark models there (random weights, real architectures: nothing is downloaded),
 then times, on the same work: naive loop, HF batched generate, ringkas torch (fp16, bf16) and
-ringkas CTranslate2 (float16, int8_float16) against raw CTranslate2, and ringkas's throughput
-and GPU memory against batch size up to what the memory holds. Writes ``gpu-check.json`` and
-``gpu-check.md`` into ``--out``.
+ringkas CTranslate2 (float16, int8_float16) against raw CTranslate2, ringkas's throughput
+and GPU memory against batch size up to what the memory holds, and (with ``ringkas[ray]``) the
+Ray path with one actor holding the GPU against ringkas in-process (``--ray``). Writes
+``gpu-check.json`` and ``gpu-check.md`` into ``--out``.
 
     python benchmarks/gpu_check.py --out /tmp/gpu-results            # on the GPU machine
     python benchmarks/gpu_check.py --device cpu --tiny --out /tmp/x  # smoke mode, anywhere
@@ -82,7 +83,90 @@ def _parser() -> argparse.ArgumentParser:
         help="start no new section after this many seconds (default 240)",
     )
     parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: all)")
+    parser.add_argument(
+        "--ray",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="also time the Ray path with one actor holding the GPU (auto: on CUDA only; on: "
+        "on the CPU too, with no GPU for the actor)",
+    )
     return parser
+
+
+def ray_one_actor(
+    model_folder: Path,
+    articles: Sequence[str],
+    *,
+    device: str,
+    new_tokens: int,
+    mode: str = "auto",
+) -> dict[str, Any]:
+    """Ray with one actor on the GPU (``num_gpus=1``) against ringkas in this process, on the
+    same articles; the result says why when it was skipped (no Ray, or a CPU run in auto mode).
+
+    Kept apart from the engine sections: it needs ``ringkas[ray]`` and starts a local Ray.
+    """
+    gpu = device.startswith("cuda")
+    if mode == "off" or (mode == "auto" and not gpu):
+        return {"skipped": f"--ray {mode} on {device}: the Ray path is timed on CUDA runs only"}
+    try:
+        import ray
+
+        from ringkas.distributed import iter_results, process_dataset
+    except ImportError:
+        return {"skipped": "ray is not installed (pip install 'ringkas[ray]')"}
+    from ringkas.config import EngineOptions
+    from ringkas.pipeline import Ringkas
+
+    options = {
+        "steps": ("translate",),
+        "translation_model": str(model_folder),
+        "num_beams": 1,
+        "max_new_tokens": new_tokens,
+        # Inside the actor the one GPU Ray gives it is always cuda:0.
+        "engine": EngineOptions(device="cuda" if gpu else "cpu"),
+    }
+    rows = [{"id": str(i), "text": text, "lang": "id"} for i, text in enumerate(articles)]
+    local = Ringkas(**options)
+    local.process(rows[:2])  # load and warm up, as the actor does before its first batch
+    began = time.perf_counter()
+    local.process(rows)
+    local_s = time.perf_counter() - began
+    del local
+    started_here = not ray.is_initialized()
+    if started_here:
+        ray.init(
+            num_cpus=max(2, os.cpu_count() or 2),
+            num_gpus=1 if gpu else 0,
+            include_dashboard=False,
+            log_to_driver=False,
+            configure_logging=False,
+        )
+    try:
+        began = time.perf_counter()
+        dataset = process_dataset(
+            ray.data.from_items(rows),
+            options=options,
+            concurrency=1,
+            num_gpus=1 if gpu else 0,
+            batch_size=64,
+        )
+        results = list(iter_results(dataset))
+        ray_s = time.perf_counter() - began  # includes the actor's start and model load
+    finally:
+        if started_here:
+            ray.shutdown()
+    errors = sum("error" in r for r in results)
+    return {
+        "device": device,
+        "actor_gpus": 1 if gpu else 0,
+        "articles": len(rows),
+        "errors": errors,
+        "in_process_articles_per_s": round(len(rows) / local_s, 2),
+        "ray_1_actor_articles_per_s": round(len(rows) / ray_s, 2),
+        "ray_over_in_process": round(local_s / ray_s, 3),
+        "note": "Ray time includes starting the actor and loading its model; in-process does not",
+    }
 
 
 def run(argv: Sequence[str] | None = None, *, progress: Callable[[str], None] | None = None) -> int:
@@ -114,6 +198,7 @@ def run(argv: Sequence[str] | None = None, *, progress: Callable[[str], None] | 
         "comparisons": [],
         "batch_sweep": [],
         "skipped": [],
+        "ray": {},
     }
     if device.startswith("cuda"):
         report["machine"]["cuda"] = torch.version.cuda
@@ -199,8 +284,19 @@ def run(argv: Sequence[str] | None = None, *, progress: Callable[[str], None] | 
             )
         )
 
+    def ray_section() -> None:
+        model = bench_model("marian", size, models_dir)
+        fixed = _fixed_length(1, 1)  # unused: ray_one_actor takes the articles only
+        work = translation_workload(
+            sentences, articles=marian_articles * 2, per_article=4, options=fixed
+        )
+        report["ray"] = ray_one_actor(
+            model.folder, work.articles, device=device, new_tokens=new_tokens, mode=args.ray
+        )
+
     sections: list[tuple[str, Callable[[], None]]] = [
         ("marian comparison", marian_comparison),
+        ("ray one actor", ray_section),
         ("marian batch sweep", marian_batches),
         ("mt5 comparison", mt5_comparison),
     ]
@@ -236,6 +332,8 @@ def run(argv: Sequence[str] | None = None, *, progress: Callable[[str], None] | 
                 f"| {row.get('gpu_peak_mb') or row.get('gpu_device_used_mb') or '–'} "
                 f"| {row.get('error', '')} |"
             )
+    if report["ray"]:
+        lines += ["", "## Ray, one actor", "", "```", json.dumps(report["ray"], indent=1), "```"]
     (args.out / "gpu-check.md").write_text("\n".join(lines) + "\n", "utf-8")
     say(f"wrote {args.out / 'gpu-check.json'} in {report['wall_s']} s")
     return 1 if report.get("errors") else 0

@@ -8,13 +8,16 @@ import sys
 import ringkas
 
 EXPECTED = {
-    "Article", "ArticleResult", "BatchOptions", "Chunk", "CleanedText", "ConfigError", "DataError",
-    "DuplicateIdError", "EngineOptions", "ErrorInfo", "GenerationError", "GenerationOptions",
+    "Article", "ArticleResult", "AsyncRingkas", "BatchOptions", "Chunk", "CleanedText",
+    "ConfigError", "DataError", "DuplicateIdError", "EngineOptions", "ErrorInfo",
+    "ExtractedArticle", "GenerationError", "GenerationOptions",
     "InputError", "InputReadError", "LanguageResult",
-    "MissingDependencyError", "ModelError", "ModelLoadError", "ModelSpec", "Removal", "Ringkas",
+    "MissingDependencyError", "ModelError", "ModelLoadError", "ModelSpec", "OverloadedError",
+    "Removal", "Ringkas",
     "RingkasError", "RouteStep", "Summarizer", "SummaryResult", "TranslationResult", "Translator",
     "UND", "UnknownModelError", "UnsupportedLanguageError", "__version__", "chunk_text",
-    "clean_text", "detect_article", "detect_language", "get_model", "list_models", "prefetch",
+    "clean_text", "detect_article", "detect_language", "extract_article", "get_model",
+    "list_models", "prefetch",
     "register_model", "register_route", "sentence_spans", "set_summarizer", "split_sentences",
     "summarize", "translate",
 }  # fmt: skip
@@ -40,8 +43,18 @@ def test_import_does_not_pull_torch_or_transformers():
         "import sys, ringkas; "
         "ringkas.detect_language('Presiden meresmikan jalan tol baru di Jawa Tengah.'); "
         "ringkas.clean_text('Baca juga: x'); "
-        "heavy = [m for m in ('torch', 'transformers', 'ctranslate2') if m in sys.modules]; "
+        "ringkas.extract_article('Judul berita\\n\\nIsi berita ini panjang dan berguna.'); "
+        "heavy = [m for m in ('torch', 'transformers', 'ctranslate2', 'trafilatura')"
+        " if m in sys.modules]; "
         "print(heavy)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_import_does_not_pull_ray():
+    """Ray takes seconds to import: only ``--ray`` runs and ``ringkas.distributed``'s functions
+    may import it, never ``import ringkas``, the CLI or the module itself."""
+    code = "import sys, ringkas, ringkas.cli, ringkas.distributed; print('ray' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

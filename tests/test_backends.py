@@ -79,6 +79,7 @@ def test_out_of_memory_for_a_single_input_is_a_generation_error(engine):
         engine.model = real
 
 
+@pytest.mark.exact  # each engine of the `engine` fixture
 def test_cut_off_outputs_keep_their_last_word_and_are_reported(engine, tiny_models):
     """Marian configs force EOS as the last token; ringkas turns that off to see the cut."""
     ids = engine.encode([ID_EN_PAIRS[0][0]])

@@ -188,8 +188,8 @@ def test_default_engine_is_ct2_on_cpu_when_installed():
     from ringkas.backends import ct2_available
     from ringkas.backends.cpu import int8_exact
 
-    # float32 where CTranslate2's int8 kernels are inexact (oneDNN without VNNI)
-    expected = ("ct2-int8" if int8_exact() else "ct2-float32") if ct2_available() else "torch-int8"
+    ct2 = "ct2-int8" if int8_exact() else "ct2-float32"  # int8 only where its kernels are exact
+    expected = ct2 if ct2_available() else "torch-int8"
     assert engines.default_engine_name("cpu") == expected
 
 

@@ -184,6 +184,7 @@ def test_a_truncated_gzip_input_writes_what_it_could_read_then_resumes(run, tmp_
     assert {row["lang"] for row in rows} == {"id"}
 
 
+@pytest.mark.exact  # the default engine (backend="auto") behind the CLI
 def test_summarize_and_process_exact_outputs(run, tmp_path, tiny_models, engine_args):
     article, summary = SUMMARY_PAIRS[0]
     source = tmp_path / "in.jsonl"
@@ -656,6 +657,7 @@ def test_signals_finish_the_window_being_processed_but_never_cut_a_write(capsys)
         stopper._handle(signal.SIGTERM, None)  # reading or loading: stop at once
 
 
+@pytest.mark.exact  # the default engine (backend="auto") behind the CLI
 def test_process_fails_only_the_article_whose_model_is_missing(
     run, tmp_path, tiny_models, engine_args, monkeypatch
 ):
@@ -732,6 +734,7 @@ def test_an_unforeseen_record_failure_is_an_unexpected_error_record(run, tmp_pat
     assert row["error"]["message"] == "TypeError: deep inside a library"
 
 
+@pytest.mark.exact  # the float32 reference
 def test_fp32_summaries_do_not_depend_on_window_or_batch(run, tmp_path, tiny_models):
     articles = [article for article, _ in SUMMARY_PAIRS] * 2
     source = tmp_path / "in.jsonl"

@@ -130,6 +130,7 @@ def test_translator_with_ct2_backend(tiny_routes, tiny_models):
     assert not any(r.truncated for r in results)
 
 
+@pytest.mark.exact  # CTranslate2 float32 vs the default engine
 def test_translator_ct2_reports_cut_off_outputs(tiny_routes):
     kwargs = {"routes": tiny_routes, "max_new_tokens": 3}
     [ct2] = Translator(engine=CT2_FP32, **kwargs).translate([ID_EN_PAIRS[0][0]], source_lang="id")
@@ -141,6 +142,7 @@ def test_translator_ct2_reports_cut_off_outputs(tiny_routes):
     assert ct2.text == torch_result.text
 
 
+@pytest.mark.exact  # CTranslate2 float32
 def test_summarizer_with_ct2_backend_map_reduce(tiny_models):
     summarizer = Summarizer(str(tiny_models.summarizer), engine=CT2_FP32)
     articles = [LONG_ARTICLE, *(a for a, _ in SUMMARY_PAIRS[:3])]
@@ -455,6 +457,23 @@ def test_default_engine_reproduces_every_training_pair(tiny_routes, tiny_models)
         assert [r.text for r in results] == [pairs[t] for t in texts]
         assert results[0].route[0].engine is not None
     assert tiny_models.back_translations["The price of rice rose this week."]
+
+
+@pytest.mark.exact  # the default engine (backend="auto"): its correctness is the point
+def test_default_engine_reproduces_every_summariser_training_pair(tiny_routes, tiny_models):
+    """Every article the tiny summariser learnt, and the long one only map-reduce can reach."""
+    summarizer = Summarizer(str(tiny_models.summarizer), routes=tiny_routes, engine=CPU)
+    indonesian = [(a, s) for a, s in SUMMARY_PAIRS if not a.startswith("The ")]
+    english = [(a, s) for a, s in SUMMARY_PAIRS if a.startswith("The ")]
+    articles = [LONG_ARTICLE, *(a for a, _ in indonesian)]
+    results = summarizer.summarize(articles, lang="id")
+    assert [r.text for r in results] == [LONG_ARTICLE_SUMMARY, *(s for _, s in indonesian)]
+    assert results[0].n_chunks == len(tiny_models.long_article_chunks)
+    # English articles are summarised in English, then the summary comes back to Indonesian.
+    results = summarizer.summarize([a for a, _ in english], lang="en")
+    assert [r.text for r in results] == [tiny_models.back_translations[s] for _, s in english]
+    assert all(tiny_models.summaries[a] == s for a, s in SUMMARY_PAIRS)
+    assert results[0].route[0].engine is not None
 
 
 def test_auto_falls_back_to_torch_when_ct2_cannot_convert(tmp_path, caplog):

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from ringkas.testing import ID_EN_PAIRS, SUMMARY_PAIRS
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -20,6 +22,7 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+@pytest.mark.exact  # the default engine (backend="auto")
 def test_quickstart_runs_the_public_api_on_local_models(tiny_models, tmp_path):
     article, summary = SUMMARY_PAIRS[0]
     articles = tmp_path / "articles.jsonl"

@@ -79,6 +79,7 @@ def test_folder_spec_reads_config_and_ringkas_json(tiny_models):
     assert t5.task == "summarization"
 
 
+@pytest.mark.exact  # the default engine (backend="auto")
 def test_environment_points_a_registered_name_at_a_local_folder(tiny_models, monkeypatch):
     monkeypatch.setenv("RINGKAS_MODEL_OPUS_MT_ID_EN", str(tiny_models.id_en))
     spec = resolve_model("opus-mt-id-en", task="translation")

@@ -27,6 +27,7 @@ def pipeline(tiny_models, tiny_routes) -> Ringkas:
     return Ringkas(summary_model=str(tiny_models.summarizer), routes=tiny_routes, engine=CPU)
 
 
+@pytest.mark.exact  # the default engine (backend="auto")
 def test_articles_are_summarised_and_translated_exactly(pipeline, tiny_models):
     results = pipeline.process(
         [
@@ -61,6 +62,7 @@ def test_cleaning_removes_boilerplate_before_the_models_see_it(pipeline):
     assert {r.kind for r in result.removed} >= {"read_also"}
 
 
+@pytest.mark.exact  # the default engine (backend="auto")
 def test_long_article_is_chunked_and_nothing_is_dropped(pipeline, tiny_models):
     [result] = pipeline.process([Article(id="long", text=LONG_ARTICLE, lang="id")])
     assert result.summary == LONG_ARTICLE_SUMMARY
@@ -213,6 +215,7 @@ def test_clean_only_needs_no_model(monkeypatch):
     assert result.lang is None
 
 
+@pytest.mark.exact  # the default engine (backend="auto")
 def test_a_missing_model_fails_only_the_articles_that_need_it(tiny_models, tiny_routes, tmp_path):
     """One window, three languages, a broken Malay model: only the Malay article fails."""
     broken = tmp_path / "broken-model"

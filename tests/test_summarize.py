@@ -23,6 +23,7 @@ def summarizer(tiny_models, tiny_routes) -> Summarizer:
     return Summarizer(str(tiny_models.summarizer), routes=tiny_routes, engine=CPU)
 
 
+@pytest.mark.exact  # the default engine (backend="auto")
 def test_indonesian_articles_get_their_exact_summaries(summarizer):
     results = summarizer.summarize([a for a, _ in INDONESIAN], lang="id")
     assert [r.text for r in results] == [s for _, s in INDONESIAN]
@@ -35,6 +36,7 @@ def test_indonesian_articles_get_their_exact_summaries(summarizer):
         assert [s.task for s in r.route] == ["summarize"]
 
 
+@pytest.mark.exact  # the default engine (backend="auto")
 def test_long_article_is_map_reduced_without_dropping_a_chunk(summarizer, tiny_models):
     [result] = summarizer.summarize([LONG_ARTICLE], lang="id")
     # The final summary is only learnt from the joined summaries of *all* chunks.
@@ -55,6 +57,7 @@ def test_long_article_is_map_reduced_without_dropping_a_chunk(summarizer, tiny_m
         pytest.param(CPU, id="default-engine"),
     ],
 )
+@pytest.mark.exact  # each engine of the `engine` parametrization
 @pytest.mark.parametrize("max_batch_size", [1, 3, 32])
 def test_batch_composition_does_not_change_summaries(
     tiny_models, tiny_routes, max_batch_size, engine
@@ -70,6 +73,7 @@ def test_batch_composition_does_not_change_summaries(
     assert [r.text for r in results] == [LONG_ARTICLE_SUMMARY] + [s for _, s in INDONESIAN]
 
 
+@pytest.mark.exact  # the default engine (backend="auto")
 def test_english_article_is_summarised_in_english_then_translated(summarizer, tiny_models):
     article, english_summary = ENGLISH[0]
     [result] = summarizer.summarize([article])
@@ -81,6 +85,7 @@ def test_english_article_is_summarised_in_english_then_translated(summarizer, ti
     ]
 
 
+@pytest.mark.exact  # the default engine (backend="auto")
 def test_article_the_model_cannot_read_is_translated_first(tiny_models, tiny_routes):
     indonesian_only = dataclasses.replace(
         resolve_model(str(tiny_models.summarizer), task="summarization"),

@@ -41,6 +41,14 @@ def test_removal_kinds_are_pinned() -> None:
         "embed",
         "dateline",
         "bidi_control",
+        "title",
+        "navigation",
+        "header",
+        "date",
+        "ad",
+        "tags",
+        "related",
+        "comment",
     )
 
 

@@ -89,7 +89,8 @@ BOILERPLATE_LINES: list[tuple[str, str, str]] = [
     # share and scroll prompts
     ("id-bagikan", "Bagikan", "share_prompt"),
     ("id-bagikan-platforms", "Bagikan: Facebook Twitter WhatsApp", "share_prompt"),
-    ("en-advertisement", "ADVERTISEMENT", "share_prompt"),
+    ("en-advertisement", "ADVERTISEMENT", "ad"),
+    ("id-iklan", "Iklan", "ad"),
     ("en-scroll-resume", "SCROLL TO RESUME CONTENT", "share_prompt"),
     ("en-scroll-continue", "Scroll to continue with content", "share_prompt"),
     ("en-story-continues", "Story continues below advertisement", "share_prompt"),
@@ -193,7 +194,7 @@ INLINE_CASES: list[tuple[str, str, str, list[Removal]]] = [
         "Prices rose ADVERTISEMENT SCROLL TO RESUME CONTENT on Monday.",
         "Prices rose on Monday.",
         [
-            Removal("share_prompt", "ADVERTISEMENT"),
+            Removal("ad", "ADVERTISEMENT"),
             Removal("share_prompt", "SCROLL TO RESUME CONTENT"),
         ],
     ),
@@ -309,6 +310,20 @@ def test_body_text_is_kept(text: str) -> None:
 
 # (id, text, dateline, removed dateline text, body)
 DATELINES: list[tuple[str, str, str, str, str]] = [
+    (
+        "en-colon-with-date",
+        "KUCHING (Dec 14): Sarawak will build three new water treatment plants by 2026.",
+        "KUCHING (Dec 14)",
+        "KUCHING (Dec 14):",
+        "Sarawak will build three new water treatment plants by 2026.",
+    ),
+    (
+        "id-antara-date-source",
+        "Makassar, 7/12 (ANTARA) - Gelombang tinggi berpotensi terjadi.",
+        "Makassar, 7/12 (ANTARA)",
+        "Makassar, 7/12 (ANTARA) -",
+        "Gelombang tinggi berpotensi terjadi.",
+    ),
     (
         "id-kompas",
         "JAKARTA, KOMPAS.com - Harga naik.",
@@ -552,7 +567,7 @@ Penulis: Rahel Narda | Editor: Sabrina Asril"""
         "dateline",
         "read_also",
         "caption",
-        "share_prompt",
+        "ad",
         "share_prompt",
         "byline",
         "editor_initials",

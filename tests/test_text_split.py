@@ -17,6 +17,62 @@ def sentences(text: str) -> list[str]:
 # (id, text, expected sentences)
 CASES: list[tuple[str, str, list[str]]] = [
     # --- abbreviations ---------------------------------------------------------------------
+    # --- abbreviation chains in names and citations (both ways) -----------------------------
+    (
+        "id-degree-hajj-initial-chain",
+        "Ketua panitia, Drs. H. A. Rahman, membuka acara. Peserta bertepuk tangan.",
+        ["Ketua panitia, Drs. H. A. Rahman, membuka acara.", "Peserta bertepuk tangan."],
+    ),
+    (
+        "id-hajj-initial-initial",
+        "Ia bertemu H. M. Yusuf di Bogor. Mereka berbincang lama.",
+        ["Ia bertemu H. M. Yusuf di Bogor.", "Mereka berbincang lama."],
+    ),
+    (
+        "id-hajjah-st",
+        "Pupuhu panitia, Hj. St. Aminah, hadir pagi itu. Acara dimulai.",
+        ["Pupuhu panitia, Hj. St. Aminah, hadir pagi itu.", "Acara dimulai."],
+    ),
+    (
+        "id-moch-given-name",
+        "Kepala dinas, Drs. H. Moch. Arif Santoso, M.Si., hadir. Ia tersenyum.",
+        ["Kepala dinas, Drs. H. Moch. Arif Santoso, M.Si., hadir.", "Ia tersenyum."],
+    ),
+    (
+        "id-hi-abd-inside-names",
+        "Kepala puskesmas, Fatma Hi. Abdullah, dan Zulkifli Abd. Rahman datang. Warga lega.",
+        ["Kepala puskesmas, Fatma Hi. Abdullah, dan Zulkifli Abd. Rahman datang.", "Warga lega."],
+    ),
+    (
+        "id-name-abbreviation-then-sentence-starter",
+        "Yang hadir H. Muh. Said. Ia datang terlambat.",
+        ["Yang hadir H. Muh. Said.", "Ia datang terlambat."],
+    ),
+    (
+        "id-account-number",
+        "Dana dikirim ke No. Rek. 0012-33 a.n. Yayasan Peduli. Setelah itu ia pulang.",
+        ["Dana dikirim ke No. Rek. 0012-33 a.n. Yayasan Peduli.", "Setelah itu ia pulang."],
+    ),
+    (
+        "id-account-number-ends-sentence",
+        "Dana dikirim ke No. Rek. 0012. Setelah itu ia pulang.",
+        ["Dana dikirim ke No. Rek. 0012.", "Setelah itu ia pulang."],
+    ),
+    (
+        "id-legal-jo-between-articles",
+        "Ia dijerat Pasal 2 jo. Pasal 3 UU Tipikor. Sidang ditunda.",
+        ["Ia dijerat Pasal 2 jo. Pasal 3 UU Tipikor.", "Sidang ditunda."],
+    ),
+    (
+        "id-legal-jo-between-clauses-ends-sentence",
+        "Ia dijerat Pasal 5 ayat (1) jo. ayat (2). Sidang ditunda.",
+        ["Ia dijerat Pasal 5 ayat (1) jo. ayat (2).", "Sidang ditunda."],
+    ),
+    (
+        "id-short-place-still-ends-sentence",
+        "Ia pindah ke Bali. Warga menyambutnya.",
+        ["Ia pindah ke Bali.", "Warga menyambutnya."],
+    ),
     (
         "id-caps-degree-ends-sentence",
         "Acara dihadiri Dr. Ir. Budi, S.T., M.T. Kegiatan berlangsung meriah.",

@@ -17,6 +17,7 @@ def translator(tiny_routes: dict[str, str]) -> Translator:
     return Translator(routes=tiny_routes, engine=CPU)
 
 
+@pytest.mark.exact  # the default engine (backend="auto")
 def test_multi_paragraph_document_is_reassembled_with_its_whitespace(translator, tiny_models):
     tr = tiny_models.translations
     s = [src for src, _ in ID_EN_PAIRS]
@@ -30,6 +31,7 @@ def test_multi_paragraph_document_is_reassembled_with_its_whitespace(translator,
     assert [str(step) for step in result.route] == [f"translate:{tiny_models.id_en}[id->en]"]
 
 
+@pytest.mark.exact  # the default engine (backend="auto")
 def test_results_come_back_in_input_order(translator, tiny_models):
     sources = [src for src, _ in ID_EN_PAIRS]
     docs = [" ".join(sources[i : i + 3]) for i in range(0, 12, 3)][::-1]
@@ -46,6 +48,7 @@ ENGINES = [
 ]
 
 
+@pytest.mark.exact  # each engine of the `engine` parametrization
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("max_batch_size", [1, 3, 32])
 def test_batch_composition_does_not_change_outputs(
@@ -86,6 +89,7 @@ def test_over_long_sentence_is_split_at_clauses_and_nothing_is_dropped(translato
     assert not result.truncated
 
 
+@pytest.mark.exact  # the default engine (backend="auto")
 def test_mixed_languages_are_routed_and_english_passes_through(translator, tiny_models):
     english = "The minister visited the port. He promised new cranes for the harbour."
     indonesian = ID_EN_PAIRS[1][0]
@@ -100,6 +104,7 @@ def test_mixed_languages_are_routed_and_english_passes_through(translator, tiny_
     assert 0.0 < results[0].lang_confidence <= 1.0
 
 
+@pytest.mark.exact  # the default engine (backend="auto")
 def test_target_language_picks_the_reverse_model(tiny_routes, tiny_models):
     translator = Translator(routes=tiny_routes, engine=CPU, target_lang="id")
     english, indonesian = next(iter(tiny_models.back_translations.items()))
@@ -109,6 +114,7 @@ def test_target_language_picks_the_reverse_model(tiny_routes, tiny_models):
     assert results[1].passthrough
 
 
+@pytest.mark.exact  # the default engine (backend="auto")
 def test_pivot_through_english_when_no_direct_model(tiny_routes, tiny_models):
     # Pretend the Indonesian sentence is Waray, which no registered model takes to Indonesian:
     # war->en (here the id-en model), then en->id.
@@ -120,6 +126,7 @@ def test_pivot_through_english_when_no_direct_model(tiny_routes, tiny_models):
     assert result.text == tiny_models.back_translations[tiny_models.translations[source]]
 
 
+@pytest.mark.exact  # the default engine (backend="auto")
 def test_module_function_matches_the_class(tiny_routes):
     [result] = translate([ID_EN_PAIRS[3][0]], source_lang="id", routes=tiny_routes, engine=CPU)
     assert result.text == ID_EN_PAIRS[3][1]

@@ -6,6 +6,7 @@ so a service that only detects languages or cleans text never pays for them.
 
 from __future__ import annotations
 
+from ringkas.aio import AsyncRingkas
 from ringkas.config import BatchOptions, EngineOptions, GenerationOptions
 from ringkas.errors import (
     ConfigError,
@@ -17,10 +18,12 @@ from ringkas.errors import (
     MissingDependencyError,
     ModelError,
     ModelLoadError,
+    OverloadedError,
     RingkasError,
     UnknownModelError,
     UnsupportedLanguageError,
 )
+from ringkas.extract import extract_article
 from ringkas.langid import detect_article, detect_language
 from ringkas.models import (
     ModelSpec,
@@ -42,6 +45,7 @@ from ringkas.types import (
     Chunk,
     CleanedText,
     ErrorInfo,
+    ExtractedArticle,
     LanguageResult,
     Removal,
     RouteStep,
@@ -55,6 +59,7 @@ __all__ = [
     "UND",
     "Article",
     "ArticleResult",
+    "AsyncRingkas",
     "BatchOptions",
     "Chunk",
     "CleanedText",
@@ -63,6 +68,7 @@ __all__ = [
     "DuplicateIdError",
     "EngineOptions",
     "ErrorInfo",
+    "ExtractedArticle",
     "GenerationError",
     "GenerationOptions",
     "InputError",
@@ -72,6 +78,7 @@ __all__ = [
     "ModelError",
     "ModelLoadError",
     "ModelSpec",
+    "OverloadedError",
     "Removal",
     "Ringkas",
     "RingkasError",
@@ -87,6 +94,7 @@ __all__ = [
     "clean_text",
     "detect_article",
     "detect_language",
+    "extract_article",
     "get_model",
     "list_models",
     "prefetch",

@@ -100,7 +100,8 @@ examples:
   ringkas clean scraped.jsonl -o clean.jsonl
   ringkas clean pages/ --output-format text      # a folder of .txt files, one article each
 
-Output (JSONL): {"id", "text", "dateline", "removed": [{"kind", "text"}], "title"?}.
+Output (JSONL): {"id", "text", "dateline", "removed": [{"kind", "text"}], "title", "byline",
+"published"}: a whole scraped page comes out as its headline, byline, date and body.
 """,
     "translate": """\
 examples:
@@ -151,6 +152,7 @@ examples:
 PLUGINS = (
     ("eval", "ringkas.evaluate.cli", "evaluate translations and summaries"),
     ("bench", "ringkas.bench_cli", "time models: speed and memory"),
+    ("serve", "ringkas.serve", "serve the API over HTTP"),
 )
 
 
@@ -258,6 +260,7 @@ def build_parser(*, plugins: bool = True) -> argparse.ArgumentParser:
         metavar="N",
         help="longest summary in tokens (default: the --summary-length preset)",
     )
+    _add_ray_options(p)
     p.set_defaults(func=_batch("process"))
 
     p = command("models", "list the registered models, or download them for offline use")
@@ -426,6 +429,45 @@ def _add_io_options(p: argparse.ArgumentParser) -> None:
 # The Summarizer's defaults, repeated here so that ``--help`` imports no model code.
 _MAX_ARTICLE_TOKENS = 100_000
 _MAX_ROUNDS = 6
+
+
+def _add_ray_options(p: argparse.ArgumentParser) -> None:
+    ray = p.add_argument_group("Ray cluster (pip install 'ringkas[ray]'; see docs/distributed.md)")
+    ray.add_argument(
+        "--ray",
+        action="store_true",
+        help="run on Ray: INPUT is files or folders (JSONL, CSV, Parquet; local or any filesystem "
+        "Ray reads), -o a folder of result shards and a manifest",
+    )
+    ray.add_argument(
+        "--ray-address",
+        metavar="ADDRESS",
+        help="cluster to join, e.g. ray://head:10001 or auto (default: $RAY_ADDRESS, else a "
+        "local Ray started for this run)",
+    )
+    ray.add_argument(
+        "--workers", type=_positive_int, default=1, metavar="N", help="actors (default 1)"
+    )
+    ray.add_argument(
+        "--cpus-per-worker", type=float, default=1.0, metavar="C", help="CPUs per actor (default 1)"
+    )
+    ray.add_argument(
+        "--gpus-per-worker", type=float, default=0.0, metavar="G", help="GPUs per actor (default 0)"
+    )
+    ray.add_argument(
+        "--shard-size",
+        type=_positive_int,
+        default=1000,
+        metavar="N",
+        help="records per output shard at most, the unit of --resume (default 1000; smaller "
+        "when needed to give each worker four shards)",
+    )
+    ray.add_argument(
+        "--shard-format",
+        choices=("jsonl", "parquet"),
+        default="jsonl",
+        help="format of the result shards (default jsonl)",
+    )
 
 
 def _add_model_options(p: argparse.ArgumentParser, *, summary: bool, translation: bool) -> None:

@@ -43,6 +43,7 @@ from ringkas.io import (
     open_input,
     open_writer,
     output_format_for,
+    result_record,
     scan_resume,
 )
 from ringkas.models import resolve_model
@@ -158,9 +159,9 @@ class _CleanProcessor(_Processor):
                 out.append(_error_info(exc))
                 continue
             row: dict[str, Any] = {"id": article.id}
-            if article.title is not None:
-                row["title"] = article.title
             row.update(cleaned.to_dict())
+            if article.title is not None:  # the record's own title wins over the page's
+                row["title"] = article.title
             out.append(row)
         return out
 
@@ -208,9 +209,7 @@ def _summary_row(r: ArticleResult) -> dict[str, Any]:
 
 
 def _process_row(r: ArticleResult) -> dict[str, Any]:
-    row = r.to_dict()
-    row.pop("error", None)
-    return row
+    return result_record(r)
 
 
 def _lang_row(r: ArticleResult) -> dict[str, Any]:
@@ -227,7 +226,7 @@ class _Shape:
 
 SHAPES = {
     "detect": _Shape(("id", "lang", "confidence", "stage", "error"), "lang"),
-    "clean": _Shape(("id", "text", "dateline", "error"), "text"),
+    "clean": _Shape(("id", "title", "text", "dateline", "error"), "text"),
     "translate": _Shape(("id", "lang", "translation", "title_translation", "error"), "translation"),
     "summarize": _Shape(("id", "lang", "summary", "error"), "summary"),
     "process": _Shape(("id", "lang", "summary", "translation", "title_translation", "error"), None),
@@ -261,46 +260,8 @@ def _make_processor(name: str, args: argparse.Namespace, *, dry: bool) -> _Proce
                 source_lang=args.source_lang,
                 routes={},
             )
-        options: dict[str, Any] = {
-            "engine": engine_from_args(args),
-            "batching": batching_from_args(args),
-            "steps": steps,
-            "routes": routes,
-            "window": args.window,
-            "on_error": "record",
-        }
-        if name == "translate":
-            options |= {
-                "translation_model": args.translation_model,
-                "target_lang": args.target_lang,
-                "num_beams": args.beams,
-                "max_new_tokens": args.max_new_tokens,
-            }
-            shape: Callable[[ArticleResult], dict[str, Any]] = _translation_row
-        elif name == "summarize":
-            options |= {
-                "summary_model": args.summary_model,
-                "summary_method": args.summary_method,
-                "summary_length": args.summary_length,
-                "summary_lang": args.target_lang,
-                "summary_num_beams": args.beams,
-                "summary_max_new_tokens": args.max_new_tokens,
-            }
-            shape = _summary_row
-        else:
-            options |= {
-                "translation_model": args.translation_model,
-                "summary_model": args.summary_model,
-                "summary_method": args.summary_method,
-                "summary_length": args.summary_length,
-                "summary_lang": args.summary_lang,
-                "target_lang": args.target_lang,
-                "num_beams": args.beams,
-                "max_new_tokens": args.max_new_tokens,
-                "summary_num_beams": args.summary_beams,
-                "summary_max_new_tokens": args.summary_max_new_tokens,
-            }
-            shape = _process_row
+        options = _ringkas_options(name, args, steps)
+        shape = {"translate": _translation_row, "summarize": _summary_row}.get(name, _process_row)
         ringkas = Ringkas(**options)
         if name != "translate":
             ringkas.summarizer.max_article_tokens = args.max_article_tokens
@@ -310,6 +271,49 @@ def _make_processor(name: str, args: argparse.Namespace, *, dry: bool) -> _Proce
     except Exception as exc:  # a model folder that cannot be read, ...
         raise UsageError(_model_error(exc)) from exc
     return _PipelineProcessor(ringkas, shape, source_lang=args.source_lang, routes=routes)
+
+
+def _ringkas_options(name: str, args: argparse.Namespace, steps: Sequence[str]) -> dict[str, Any]:
+    """``Ringkas(...)`` keyword arguments from a batch command's model and engine flags: the
+    one place flags become library options (``ringkas.distributed`` uses it too)."""
+    options: dict[str, Any] = {
+        "engine": engine_from_args(args),
+        "batching": batching_from_args(args),
+        "steps": tuple(steps),
+        "routes": dict(args.route),
+        "window": args.window,
+        "on_error": "record",
+    }
+    if name == "translate":
+        options |= {
+            "translation_model": args.translation_model,
+            "target_lang": args.target_lang,
+            "num_beams": args.beams,
+            "max_new_tokens": args.max_new_tokens,
+        }
+    elif name == "summarize":
+        options |= {
+            "summary_model": args.summary_model,
+            "summary_method": args.summary_method,
+            "summary_length": args.summary_length,
+            "summary_lang": args.target_lang,
+            "summary_num_beams": args.beams,
+            "summary_max_new_tokens": args.max_new_tokens,
+        }
+    else:
+        options |= {
+            "translation_model": args.translation_model,
+            "summary_model": args.summary_model,
+            "summary_method": args.summary_method,
+            "summary_length": args.summary_length,
+            "summary_lang": args.summary_lang,
+            "target_lang": args.target_lang,
+            "num_beams": args.beams,
+            "max_new_tokens": args.max_new_tokens,
+            "summary_num_beams": args.summary_beams,
+            "summary_max_new_tokens": args.summary_max_new_tokens,
+        }
+    return options
 
 
 @dataclass
@@ -365,6 +369,10 @@ class _Stopper:
 
 def _batch(name: str) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
+        if getattr(args, "ray", False):
+            from ringkas.distributed import run_cli  # imports Ray, only when asked for
+
+            return run_cli(args)
         return _run_batch(name, args)
 
     return run

@@ -16,6 +16,7 @@ them all in one place, and each message says what to do next::
     │   └── GenerationError                 the model failed while generating
     ├── MissingDependencyError (ImportError) an optional extra is not installed
     ├── UnexpectedError                     a record failed in a way ringkas did not foresee
+    ├── OverloadedError                     the async queue is full: retry after a moment
     └── DataError                           an evaluation dataset or file is malformed
 """
 
@@ -32,6 +33,7 @@ __all__ = [
     "MissingDependencyError",
     "ModelError",
     "ModelLoadError",
+    "OverloadedError",
     "RingkasError",
     "UnexpectedError",
     "UnknownModelError",
@@ -106,6 +108,17 @@ class UnexpectedError(RingkasError):
 
     The message keeps the original exception's type and text; the run goes on.
     """
+
+
+class OverloadedError(RingkasError):
+    """The async API's queue is full: the request was refused at once instead of waiting.
+
+    ``retry_after`` is a hint in seconds (a service sends it as ``Retry-After`` with a 503).
+    """
+
+    def __init__(self, message: str, *, retry_after: float = 1.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class DataError(RingkasError, ValueError):

@@ -46,7 +46,7 @@ from ringkas.io_output import (
     output_format_for,
     scan_resume,
 )
-from ringkas.types import Article, ErrorInfo, to_article
+from ringkas.types import Article, ArticleResult, ErrorInfo, to_article
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -65,6 +65,7 @@ __all__ = [
     "open_input",
     "open_writer",
     "output_format_for",
+    "result_record",
     "scan_resume",
 ]
 
@@ -127,6 +128,14 @@ class Record:
 def error_record(record_id: str, error: ErrorInfo, line: int | None) -> dict[str, Any]:
     """The output line of a failed record: ``{"id", "error": {"type", "message", "line"}}``."""
     return {"id": record_id, "error": {"type": error.type, "message": error.message, "line": line}}
+
+
+def result_record(result: ArticleResult) -> dict[str, Any]:
+    """The output line of ``ringkas process`` for a successful result (every field but
+    ``error``); shared by the single-machine CLI and the Ray workers so that both write the same."""
+    row = result.to_dict()
+    row.pop("error", None)
+    return row
 
 
 def _fail(record_id: str, line: int | None, exc: Exception) -> Record:

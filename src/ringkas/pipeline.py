@@ -74,6 +74,9 @@ class _State:
     confidence: float | None = None
     removed: tuple[Removal, ...] = ()
     dateline: str | None = None
+    title: str | None = None
+    byline: str | None = None
+    published: str | None = None
     steps: list[str] = field(default_factory=list)
     summary: str | None = None
     summary_lang: str | None = None
@@ -107,6 +110,9 @@ class _State:
             truncated=self.truncated,
             removed=self.removed,
             dateline=self.dateline,
+            title=self.title,
+            byline=self.byline,
+            published=self.published,
             timings=dict(self.timings),
             error=error,
         )
@@ -272,12 +278,17 @@ class Ringkas:
             state.article = article
             state.id = article.id
             state.body = article.text
+            state.title = article.title
             if "clean" in self.steps:
                 began = time.perf_counter()
+                # The page's headline, byline and date are split off the body here, so that the
+                # summary and the translation are made from the body only.
                 cleaned = clean_text(article.text)
                 state.body = cleaned.text
                 state.removed = cleaned.removed
                 state.dateline = cleaned.dateline
+                state.title = article.title or cleaned.title
+                state.byline, state.published = cleaned.byline, cleaned.published
                 state.steps.append("clean")
                 state.timings["clean"] = time.perf_counter() - began
             if not state.body.strip():
@@ -292,7 +303,7 @@ class Ringkas:
                 state.lang, state.confidence = article.lang, 1.0
             elif needs_lang:
                 began = time.perf_counter()
-                detected = detect_article(state.body, title=article.title)
+                detected = detect_article(state.body, title=state.title)
                 state.lang, state.confidence = detected.lang, detected.confidence
                 state.steps.append("detect")
                 state.timings["detect"] = time.perf_counter() - began
@@ -336,8 +347,9 @@ class Ringkas:
             s.truncated |= r.truncated
 
     def _translate(self, group: list[_State]) -> None:
-        titled = [s for s in group if s.article is not None and s.article.title]
-        texts = [s.body for s in group] + [s.article.title or "" for s in titled if s.article]
+        # The headline is translated on its own as the title, never as part of the body.
+        titled = [s for s in group if s.title]
+        texts = [s.body for s in group] + [s.title or "" for s in titled]
         langs: list[str | None] = [s.lang for s in group] + [s.lang for s in titled]
         results = self.translator.translate(texts, source_lang=langs)
         for s, r in zip(group, results[: len(group)], strict=True):

@@ -55,11 +55,30 @@ REMOVAL_KINDS: tuple[str, ...] = (
     "embed",
     "dateline",
     "bidi_control",
+    # Page structure (ringkas.extract): what surrounds the article on a scraped page.
+    "title",
+    "navigation",
+    "header",
+    "date",
+    "ad",
+    "tags",
+    "related",
+    "comment",
 )
 
 #: Bidirectional controls (embeddings, overrides, isolates, marks): invisible, they reorder how
 #: text is shown, a known spoofing vector ("Trojan Source"); news text never needs them.
 _BIDI_CONTROL = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_bidi_controls(text: str) -> tuple[str, Removal | None]:
+    """``text`` without bidirectional controls, and the removal that lists them (or None)."""
+    controls = Counter(_BIDI_CONTROL.findall(text))
+    if not controls:
+        return text, None
+    listed = ", ".join(f"U+{ord(c):04X} x{n}" for c, n in sorted(controls.items()))
+    return _BIDI_CONTROL.sub("", text), Removal("bidi_control", listed)
+
 
 # --------------------------------------------------------------------------------------------
 # Shared whitespace helpers
@@ -123,14 +142,23 @@ _PREFIX_ABBREVIATIONS = _words(
     Mayjen Brigjen Letjen Jend Kapt Pol Inf Laks Jl JL Jln JLN Kab KAB Kec KEC Kel Ds Dsn Kp Kpg
     Kg Kep Prov Prop Gg Lrg Tmn PT CV UD Sdn Yth yth En Pn Tg No NO Nr Mr Mrs Ms MR MRS Messrs
     St Mt Ft Gen Lt Col Capt Sgt Maj Adm Cmdr Gov Sen Rep Rev Hon Pres Supt Insp Det vs Vs cf
-    viz approx ca
+    viz approx ca jo jis
     """
 )
+# Abbreviated given names and hajj titles inside names ("H. Moch. Arif", "Fatma Hi. Abdullah",
+# "Zulkifli Abd. Rahman"): like an initial, a break only before a word that starts sentences.
+_NAME_ABBREVIATIONS = _words(
+    "Moch Moh Mohd Muh Muhd Mhd Mch Abd Ach Achm Ahm Hi Hjh Sy Syh Sjh Nyi Kh Hm Moc Mochd"
+)
+# A token that is itself an abbreviation or an initial ("H.", "A.", "Moch.", "Rek."): the
+# token before it is part of the same name or citation, never a sentence end.
+_ABBREVIATION_TOKEN = re.compile(r"(?:[A-Z][a-z]{0,3}\.)+,?")
 # Abbreviations written before a number ("no. 5", "Rp. 10.000", "5 Jan. 2023"): no sentence
 # break when a digit follows.
 _NUMBER_ABBREVIATIONS = _words(
     """
     no hal Hal hlm Hlm vol Vol tgl Tgl thn Thn th Rp RP rp Ps Psl Fig fig Gbr Tab p pp RT RW Kav
+    Rek rek
     kav Jan Feb Mar Apr Jun Jul Agu Agt Ags Aug Sep Sept Okt Oct Nov Des Dec
     """
 )
@@ -186,15 +214,18 @@ def _ends_sentence(token: str, following: str, previous: str, starts_sentence: b
         _DOTTED_LOWER.fullmatch(word) and word not in ("a.m", "p.m")
     ):
         return False
+    chained = _ABBREVIATION_TOKEN.fullmatch(following) is not None
     if word in _NUMBER_ABBREVIATIONS:
-        return not lead.isdigit()
+        return not (lead.isdigit() or chained)  # "No. 5", "No. Rek. 0012"
     if word in _SUFFIX_ABBREVIATIONS or (word == "al" and previous == "et"):
         return lead.isupper()
     if _DEGREE.fullmatch(word) and not word.isupper():
         return lead.isupper()
     if word in _CAPS_DEGREES and previous.endswith(","):
         return lead.isupper()
-    if _INITIALS.fullmatch(word):
+    if _INITIALS.fullmatch(word) or word in _NAME_ABBREVIATIONS:
+        if chained:
+            return False  # "H. A. Rahman", "H. M. Yusuf": the next token is an initial too
         first_word = _FIRST_WORD.match(nxt)
         return first_word is not None and first_word.group().capitalize() in _SENTENCE_STARTERS
     return True
@@ -670,7 +701,7 @@ _TRAILING_EDITOR_CODE = re.compile(rf"(?<=[.!?\"”'’)\]])\s*{_EDITOR_CODE}$")
 
 # Datelines: "JAKARTA, KOMPAS.com -", "KUALA LUMPUR, 5 Mac (Bernama) --", "Jakarta (ANTARA) -".
 _DL_SEG = (
-    r"(?:[A-Z0-9][\w'’.&]*(?: [A-Z0-9][\w'’.&]*){0,3}"
+    r"(?:[A-Z0-9][\w'’.&/]*(?: [A-Z0-9][\w'’.&/]*){0,3}"
     r"|[A-Za-z][\w-]*(?:\.[A-Za-z]{2,})+|[a-z]+[A-Z]\w*)"
 )
 _DATELINE = re.compile(
@@ -682,7 +713,9 @@ _MAX_DATELINE_CHARS = 60
 # Malaysian papers open with the place in capitals and a colon: "KUALA LUMPUR: Kerajaan ...".
 # A label in capitals ("PENTING: ...", "UPDATE: ...") is not a place, and a headline-like
 # "BMKG: Hujan lebat" is too short to be a lead paragraph.
-_COLON_DATELINE = re.compile(r"(?P<place>[A-Z][A-Z'’-]+(?: [A-Z][A-Z'’-]+){0,2}): (?=[A-Z\"“‘'])")
+_COLON_DATELINE = re.compile(
+    r"(?P<place>[A-Z][A-Z'’-]+(?: [A-Z][A-Z'’-]+){0,2})(?: \([^()]{1,20}\))?: (?=[A-Z\"“‘'])"
+)
 _COLON_LABELS = _words(
     """
     PENTING CATATAN UPDATE BREAKING NEWS EKSKLUSIF EXCLUSIVE VIDEO FOTO INFOGRAFIS OPINI OPINION
@@ -710,7 +743,8 @@ def _classify_line(line: str) -> str | None:
         m.group("sep") or (n_words <= 8 and _BODY_WORDS.isdisjoint(w.lower() for w in line.split()))
     ):
         return "caption"
-    credit = _CREDIT_TAIL.search(line)
+    # A credit tail has a slash or closes a parenthesis; most lines have neither (cheap test).
+    credit = ("/" in line or line.rstrip(". ").endswith(")")) and _CREDIT_TAIL.search(line)
     if credit and len(line[: credit.start()].split()) <= _MAX_CAPTION_WORDS:
         return "caption"
     if n_words <= _MAX_CREDIT_WORDS and _STANDALONE_CREDIT.match(line):
@@ -770,49 +804,29 @@ def clean_text(text: str, *, html: bool | None = None) -> CleanedText:
     Returns:
         Paragraphs separated by one blank line (``"\\n\\n"``), each on one line with single
         spaces; the dateline (``"JAKARTA, KOMPAS.com"``) split off the first paragraph; and
-        every removal, in document order, with its kind (see ``REMOVAL_KINDS``).
+        every removal, in document order, with its kind (see ``REMOVAL_KINDS``); and the
+        headline, byline and publication date when the text is a whole page. It is
+        :func:`ringkas.extract.extract_article` with the body joined into one string.
     """
     _require_str(text)
-    removed: list[Removal] = []
-    if html or (html is None and _HTML_TAG.search(text)):
-        parser = _HtmlToText()
-        parser.feed(text)
-        parser.close()
-        text = "".join(parser.parts)
-        removed.extend(parser.removed)
-    elif html is None:
-        text = _ENTITY.sub(lambda m: unescape(m.group()), text)
-    controls = Counter(_BIDI_CONTROL.findall(text))
-    if controls:
-        text = _BIDI_CONTROL.sub("", text)
-        listed = ", ".join(f"U+{ord(c):04X} x{n}" for c, n in sorted(controls.items()))
-        removed.append(Removal("bidi_control", listed))
+    # extract builds on this module's line rules, so it is imported here, not at the top.
+    from ringkas.extract import extract_article
 
-    kept: list[str] = []
-    dateline: str | None = None
-    for raw in _normalised_lines(text):
-        line = _strip(_INLINE_PROMPT, raw, "share_prompt", removed)
-        line = _strip(_INLINE_WIRE_CREDIT, line, "footer", removed)
-        line = _strip(_INLINE_READ_ALSO, line, "read_also", removed)
-        if not line:
-            continue
-        kind = _classify_line(line)
-        if kind:
-            removed.append(Removal(kind, line))
-            continue
-        # A long paragraph with a photo credit at its end: keep the paragraph, drop the credit.
-        line = _strip(_CREDIT_TAIL, line, "caption", removed)
-        if not kept and dateline is None and (found := _split_dateline(line)):
-            dateline, dateline_text, line = found
-            removed.append(Removal("dateline", dateline_text))
-            if not line:
-                continue
-        kept.append(line)
-    if kept:
-        kept[-1] = _strip(_TRAILING_EDITOR_CODE, kept[-1], "editor_initials", removed)
-        if not kept[-1]:
-            kept.pop()
-    return CleanedText("\n\n".join(kept), dateline, tuple(removed))
+    if html is None:
+        html = bool(_HTML_TAG.search(text))
+        if not html:
+            text = _ENTITY.sub(lambda m: unescape(m.group()), text)
+    article = extract_article(text, format="html" if html else "text")
+    # CleanedText's dateline is the place and source only ("JAKARTA, KOMPAS.com").
+    dateline = article.dateline.rstrip(" -–—:") if article.dateline else None
+    return CleanedText(
+        article.text,
+        dateline,
+        article.removed,
+        title=article.title,
+        byline=article.byline,
+        published=article.published,
+    )
 
 
 def _strip(pattern: re.Pattern[str], line: str, kind: str, removed: list[Removal]) -> str:

@@ -20,6 +20,7 @@ __all__ = [
     "Chunk",
     "CleanedText",
     "ErrorInfo",
+    "ExtractedArticle",
     "LanguageResult",
     "Removal",
     "RouteStep",
@@ -83,6 +84,37 @@ class CleanedText(_ToDict):
     text: str
     dateline: str | None = None
     removed: tuple[Removal, ...] = ()
+    #: Headline, byline and publication date found on the page (None when it had none).
+    title: str | None = None
+    byline: str | None = None
+    published: str | None = None
+
+
+@dataclass(frozen=True)
+class ExtractedArticle(_ToDict):
+    """A scraped page taken apart: the headline and metadata, the body, and what was not article.
+
+    Every non-blank line of the page ends up in exactly one place: ``title``, ``paragraphs``
+    (the dateline and editor initials split off) or ``removed`` (with its kind), so a user can
+    check that no body text was lost.
+    """
+
+    title: str | None = None
+    #: Author/editor line as printed ("Penulis: A | Editor: B", "Oleh A", "By A and B").
+    byline: str | None = None
+    #: Publication date as printed ("Kamis, 14 Desember 2023 09:25 WIB").
+    published: str | None = None
+    #: ``published`` parsed: ``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM`` (local time as printed).
+    published_iso: str | None = None
+    dateline: str | None = None
+    paragraphs: tuple[str, ...] = ()
+    #: The body: ``paragraphs`` joined by blank lines.
+    text: str = ""
+    #: Photo captions and credits found on the page, in page order.
+    captions: tuple[str, ...] = ()
+    removed: tuple[Removal, ...] = ()
+    #: How the page was read: ``"text"``, ``"html"`` (trafilatura) or ``"html-basic"``.
+    format: str = "text"
 
 
 @dataclass(frozen=True)
@@ -196,6 +228,10 @@ class ArticleResult(_ToDict):
     #: Boilerplate removed by cleaning.
     removed: tuple[Removal, ...] = ()
     dateline: str | None = None
+    #: Headline (the record's title, else the one found on the page), byline and date as printed.
+    title: str | None = None
+    byline: str | None = None
+    published: str | None = None
     #: Seconds spent per step on this article (batched steps are shared out by token count).
     timings: Mapping[str, float] = field(default_factory=dict)
     error: ErrorInfo | None = None
