@@ -22,6 +22,7 @@ def test_public_names_are_pinned() -> None:
         "paragraph_spans",
         "sentence_spans",
         "split_sentences",
+        "unicode_tokenize",
     ]
     for name in ringkas.text.__all__:
         assert hasattr(ringkas.text, name)
