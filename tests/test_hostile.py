@@ -32,11 +32,14 @@ CEILING = 4 * 2**30
 PEAK_MB = 600
 TORCH_FP32 = EngineOptions(backend="torch", device="cpu", quantize="none")
 
+# Peak RSS from VmHWM, this process's own high-water mark: ru_maxrss would also count the
+# parent's (pytest's) RSS at fork time, which Linux carries across exec.
 DRIVER = """
-import resource, sys
+import re, sys
 from ringkas.cli import main
 code = main(sys.argv[1:])
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+status = open("/proc/self/status", encoding="ascii").read()
+peak = int(re.search(r"VmHWM:\\s+(\\d+) kB", status).group(1)) // 1024
 sys.stderr.write(f"\\nPEAK_RSS_MB={peak}\\n")
 sys.exit(code)
 """
