@@ -37,7 +37,7 @@ from ringkas.cli_common import (
     _setup_logging,
     _silence_stdout,
 )
-from ringkas.cli_options import add_engine_flags
+from ringkas.cli_options import _positive_int, add_engine_flags
 from ringkas.io import DEFAULT_LIMITS
 
 __all__ = [
@@ -154,16 +154,6 @@ PLUGINS = (
     ("bench", "ringkas.bench_cli", "time models: speed and memory"),
     ("serve", "ringkas.serve", "serve the API over HTTP"),
 )
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
 
 
 _ROUTE = re.compile(r"^([A-Za-z]{2,8})-([A-Za-z]{2,8})=(.+)$")
