@@ -260,7 +260,7 @@ def _make_processor(name: str, args: argparse.Namespace, *, dry: bool) -> _Proce
                 source_lang=args.source_lang,
                 routes={},
             )
-        options = _ringkas_options(name, args, steps)
+        options = _ringkas_options(name, args, steps, window=args.window)
         shape = {"translate": _translation_row, "summarize": _summary_row}.get(name, _process_row)
         ringkas = Ringkas(**options)
         if name != "translate":
@@ -273,17 +273,21 @@ def _make_processor(name: str, args: argparse.Namespace, *, dry: bool) -> _Proce
     return _PipelineProcessor(ringkas, shape, source_lang=args.source_lang, routes=routes)
 
 
-def _ringkas_options(name: str, args: argparse.Namespace, steps: Sequence[str]) -> dict[str, Any]:
-    """``Ringkas(...)`` keyword arguments from a batch command's model and engine flags: the
-    one place flags become library options (``ringkas.distributed`` uses it too)."""
+def _ringkas_options(
+    name: str, args: argparse.Namespace, steps: Sequence[str], *, window: int | None = None
+) -> dict[str, Any]:
+    """``Ringkas(...)`` keyword arguments from a command's model and engine flags: the one place
+    flags become library options (``ringkas.distributed`` and ``ringkas serve`` use it too).
+    ``window``: articles read together; None keeps ``Ringkas``'s default (serve has no flag)."""
     options: dict[str, Any] = {
         "engine": engine_from_args(args),
         "batching": batching_from_args(args),
         "steps": tuple(steps),
         "routes": dict(args.route),
-        "window": args.window,
         "on_error": "record",
     }
+    if window is not None:
+        options["window"] = window
     if name == "translate":
         options |= {
             "translation_model": args.translation_model,

@@ -540,7 +540,7 @@ def run_cli(args: argparse.Namespace) -> int:
         raise cli_common.UsageError(
             f"--steps must be a comma-separated subset of {','.join(STEPS)}"
         )
-    options = cli_batch._ringkas_options("process", args, steps)
+    options = cli_batch._ringkas_options("process", args, steps, window=args.window)
     fields = Fields(
         id=args.id_field, text=args.text_field, title=args.title_field, lang=args.lang_field
     )

@@ -14,7 +14,7 @@ import signal
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ringkas.cli_options import batching_from_args, engine_from_args
+from ringkas.cli_batch import _ringkas_options
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -47,26 +47,9 @@ def create_app(ringkas: Ringkas, settings: ServeSettings | None = None) -> FastA
 
 
 def ringkas_options(args: argparse.Namespace) -> dict[str, Any]:
-    """``Ringkas`` keywords from the model/engine flags shared with ``ringkas process``; the
-    engine and batching flags become ``EngineOptions``/``BatchOptions`` as in every CLI."""
+    """``Ringkas`` keywords from the model/engine flags shared with ``ringkas process``."""
     steps = tuple(s.strip() for s in args.steps.split(",") if s.strip())
-    return {
-        "engine": engine_from_args(args),
-        "batching": batching_from_args(args),
-        "steps": steps,
-        "routes": dict(args.route),
-        "translation_model": args.translation_model,
-        "summary_model": args.summary_model,
-        "summary_method": args.summary_method,
-        "summary_length": args.summary_length,
-        "summary_lang": args.summary_lang,
-        "target_lang": args.target_lang,
-        "num_beams": args.beams,
-        "max_new_tokens": args.max_new_tokens,
-        "summary_num_beams": args.summary_beams,
-        "summary_max_new_tokens": args.summary_max_new_tokens,
-        "on_error": "record",
-    }
+    return _ringkas_options("process", args, steps)
 
 
 EPILOG = """\
